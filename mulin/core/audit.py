@@ -1,0 +1,141 @@
+"""Audit trail: every service that changes data calls `record()` inside its transaction."""
+
+from __future__ import annotations
+
+import contextvars
+import hashlib
+import json
+from collections.abc import Iterable
+from datetime import date, datetime
+from decimal import Decimal
+
+from django.db import models, transaction
+
+from .models import AuditEvent
+
+# Set by RequestIdMiddleware for the duration of a request (or by a task for its run).
+current_request: contextvars.ContextVar[dict | None] = contextvars.ContextVar(
+    "mulin_request", default=None
+)
+
+
+def _plain(value):
+    if isinstance(value, models.Model):
+        return value.pk
+    if isinstance(value, (Decimal, date, datetime)):
+        return str(value)
+    if isinstance(value, (list, tuple, set)):
+        return [_plain(v) for v in value]
+    return value
+
+
+def snapshot(obj: models.Model, fields: Iterable[str] | None = None) -> dict:
+    """The values of `fields` (default: all concrete fields) as JSON-safe values."""
+    names = list(fields) if fields is not None else [f.attname for f in obj._meta.concrete_fields]
+    return {name: _plain(getattr(obj, name)) for name in names}
+
+
+def diff(before: dict, after: dict) -> dict:
+    """`{"field": [old, new]}` for every field whose value changed."""
+    keys = set(before) | set(after)
+    return {k: [before.get(k), after.get(k)] for k in sorted(keys) if before.get(k) != after.get(k)}
+
+
+def _target_compound_id(target) -> int | None:
+    for path in ("compound_id", "unit__compound_id"):
+        if "__" not in path and hasattr(target, path):
+            return getattr(target, path)
+    unit = getattr(target, "unit", None)
+    if unit is not None and hasattr(unit, "compound_id"):
+        return unit.compound_id
+    organisation = getattr(target, "organisation", None)
+    if organisation is not None:
+        return organisation.compound_id
+    return None
+
+
+def record(
+    *,
+    actor,
+    action: str,
+    target: models.Model,
+    changes: dict | None = None,
+    on_behalf_of=None,
+    subject_person=None,
+    compound_id: int | None = None,
+    chain: str = "",
+) -> AuditEvent:
+    """Write one audit event. Call it inside the service's atomic block.
+
+    `chain` names a hash-chained stream (ballots, tallies, publications, payments): each event's
+    hash covers the previous one, so any edit or deletion breaks `mulin audit verify`.
+    """
+    context = current_request.get() or {}
+    from mulin.people.models import Person
+
+    if subject_person is None and isinstance(target, Person):
+        subject_person = target
+    event = AuditEvent(
+        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        on_behalf_of=on_behalf_of,
+        action=action,
+        target_type=target._meta.label_lower,
+        target_id=str(target.pk),
+        target_repr=str(target)[:200],
+        subject_person=subject_person,
+        compound_id=compound_id if compound_id is not None else _target_compound_id(target),
+        changes=json.loads(json.dumps(changes or {}, default=str)),
+        request_id=context.get("request_id", ""),
+        ip=context.get("ip"),
+        chain=chain,
+    )
+    if chain:
+        if not transaction.get_connection().in_atomic_block:
+            raise RuntimeError("chained audit events must be written inside a transaction")
+        last = (
+            AuditEvent.objects.select_for_update()
+            .filter(chain=chain)
+            .order_by("-id")
+            .only("hash")
+            .first()
+        )
+        event.prev_hash = last.hash if last else ""
+        event.hash = chain_hash(event)
+    event.save()
+    return event
+
+
+def chain_hash(event: AuditEvent) -> str:
+    payload = json.dumps(
+        [
+            event.prev_hash,
+            event.created_at.isoformat(),
+            event.actor_id,
+            event.on_behalf_of_id,
+            event.action,
+            event.target_type,
+            event.target_id,
+            event.changes,
+        ],
+        sort_keys=True,
+        ensure_ascii=False,
+        default=str,
+    )
+    return hashlib.sha256(payload.encode()).hexdigest()
+
+
+def verify_chains() -> list[str]:
+    """Problems found in every hash chain; an empty list means the chains are intact."""
+    problems: list[str] = []
+    chains = AuditEvent.objects.exclude(chain="").values_list("chain", flat=True).distinct()
+    for name in sorted(set(chains)):
+        previous = ""
+        for event in AuditEvent.objects.filter(chain=name).order_by("id").iterator():
+            if event.prev_hash != previous:
+                problems.append(
+                    f"{name}: event {event.id} does not follow the previous event (missing or reordered)"
+                )
+            if chain_hash(event) != event.hash:
+                problems.append(f"{name}: event {event.id} was changed after it was written")
+            previous = event.hash
+    return problems
