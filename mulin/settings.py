@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_htmx",
+    "template_partials",
     "mulin.core",
     "mulin.places",
     "mulin.people",
