@@ -23,7 +23,7 @@ def _broker() -> dict:
     from mulin.celery import app
 
     try:
-        with app.connection_for_write() as conn:
+        with app.connection_for_write(settings.BROKER_URL) as conn:
             conn.ensure_connection(max_retries=1, timeout=2)
         return {"ok": True, "mode": "broker"}
     except Exception as exc:

@@ -45,6 +45,8 @@ class User(AbstractUser):
     elder_mode = models.BooleanField(_("large-text mode"), default=False)
     failed_logins = models.PositiveSmallIntegerField(default=0)
     locked_until = models.DateTimeField(null=True, blank=True)
+    # Set when staff reset the password: the temporary one must be replaced at next sign-in.
+    must_change_password = models.BooleanField(_("must change password"), default=False)
 
     objects = MulinUserManager()
 
@@ -327,3 +329,20 @@ class BindingRequest(TimeStampedModel):
                 name="one_pending_binding_per_unit",
             )
         ]
+
+
+class JobRun(models.Model):
+    """When each periodic job last ran. Claimed with a conditional UPDATE so that two workers
+    (Celery beat and a cron `mulin tick`) never run the same job twice for one slot."""
+
+    name = models.CharField(max_length=100, unique=True)
+    last_started_at = models.DateTimeField(null=True, blank=True)
+    last_finished_at = models.DateTimeField(null=True, blank=True)
+    last_result = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("periodic job")
+        verbose_name_plural = _("periodic jobs")
+
+    def __str__(self) -> str:
+        return self.name
