@@ -56,10 +56,13 @@ def run_due(now: datetime | None = None, *, only: str | None = None) -> dict[str
             continue
         try:
             result = str(job.func() or "ok")[:200]
-        except Exception as exc:  # one failing job must not stop the others; it is logged and recorded
+        # One failing job must not stop the others; it is logged and recorded.
+        except Exception as exc:
             log.exception("periodic job %s failed", job.name)
             result = f"failed: {exc.__class__.__name__}"
-        JobRun.objects.filter(name=job.name).update(last_finished_at=timezone.now(), last_result=result)
+        JobRun.objects.filter(name=job.name).update(
+            last_finished_at=timezone.now(), last_result=result
+        )
         ran[job.name] = result
     return ran
 

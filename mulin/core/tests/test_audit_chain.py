@@ -9,7 +9,13 @@ from mulin.core.models import AuditEvent
 def _chain(world, n=3):
     for i in range(n):
         with transaction.atomic():
-            audit.record(actor=world.staff, action="test.payment", target=world.unit, changes={"amount": f"{i}.00"}, chain="payments")
+            audit.record(
+                actor=world.staff,
+                action="test.payment",
+                target=world.unit,
+                changes={"amount": f"{i}.00"},
+                chain="payments",
+            )
 
 
 def test_intact_chain_verifies(world, capsys):
@@ -36,7 +42,17 @@ def test_deleted_event_is_detected(world):
 def test_record_keeps_request_id_and_ip(world):
     token = audit.current_request.set({"request_id": "abc123", "ip": "10.1.2.3"})
     try:
-        event = audit.record(actor=world.staff, action="unit.touch", target=world.unit, on_behalf_of=world.resident_person)
+        event = audit.record(
+            actor=world.staff,
+            action="unit.touch",
+            target=world.unit,
+            on_behalf_of=world.resident_person,
+        )
     finally:
         audit.current_request.reset(token)
-    assert (event.request_id, event.ip, event.on_behalf_of, event.compound_id) == ("abc123", "10.1.2.3", world.resident_person, world.compound.id)
+    assert (event.request_id, event.ip, event.on_behalf_of, event.compound_id) == (
+        "abc123",
+        "10.1.2.3",
+        world.resident_person,
+        world.compound.id,
+    )

@@ -14,7 +14,9 @@ def test_healthz_reports_database_and_eager_broker(client, db):
 
 
 def test_healthz_is_503_when_the_database_is_down(client, db):
-    with mock.patch("django.db.backends.utils.CursorWrapper.execute", side_effect=OperationalError("down")):
+    with mock.patch(
+        "django.db.backends.utils.CursorWrapper.execute", side_effect=OperationalError("down")
+    ):
         response = client.get("/healthz")
     assert response.status_code == 503
     body = json.loads(response.content)

@@ -9,7 +9,9 @@ from mulin.core.models import JobRun
 
 
 def _expired_session():
-    Session.objects.create(session_key="x" * 32, session_data="", expire_date=timezone.now() - timedelta(days=1))
+    Session.objects.create(
+        session_key="x" * 32, session_data="", expire_date=timezone.now() - timedelta(days=1)
+    )
 
 
 def test_tick_runs_a_due_job_once_per_slot(db):
@@ -24,7 +26,9 @@ def test_tick_runs_a_due_job_once_per_slot(db):
 
 
 def test_two_tickers_cannot_claim_the_same_slot(db):
-    job = periodic.JOBS.get("core.clear_expired_sessions") or (periodic._load_jobs() or periodic.JOBS["core.clear_expired_sessions"])
+    job = periodic.JOBS.get("core.clear_expired_sessions") or (
+        periodic._load_jobs() or periodic.JOBS["core.clear_expired_sessions"]
+    )
     now = timezone.now()
     assert periodic.claim(job, now) is True
     assert periodic.claim(job, now) is False
@@ -37,7 +41,9 @@ def test_a_failing_job_is_recorded_and_does_not_stop_others(db, monkeypatch):
     def broken():
         raise RuntimeError("boom")
 
-    monkeypatch.setitem(periodic.JOBS, "aaa.broken", periodic.Job("aaa.broken", timedelta(minutes=1), broken))
+    monkeypatch.setitem(
+        periodic.JOBS, "aaa.broken", periodic.Job("aaa.broken", timedelta(minutes=1), broken)
+    )
     ran = periodic.run_due()
     assert ran["aaa.broken"] == "failed: RuntimeError"
     assert "core.clear_expired_sessions" in ran

@@ -33,13 +33,19 @@ def test_production_settings_pass_the_deploy_check(tmp_path):
 
 def test_secret_key_is_generated_into_an_untracked_file_when_absent(tmp_path):
     key_file = tmp_path / "secret"
-    env = {"MULIN_SECRET_KEY_FILE": str(key_file), "MULIN_SECRET_KEY": "", "DATABASE_URL": f"sqlite:///{tmp_path / 'x.sqlite3'}"}
+    env = {
+        "MULIN_SECRET_KEY_FILE": str(key_file),
+        "MULIN_SECRET_KEY": "",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'x.sqlite3'}",
+    }
     assert _mulin("check", **env).returncode == 0
     first = key_file.read_text()
     assert len(first) >= 50
     assert _mulin("check", **env).returncode == 0
     assert key_file.read_text() == first
-    tracked = subprocess.run(["git", "check-ignore", ".secret_key"], cwd=ROOT, capture_output=True, text=True)
+    tracked = subprocess.run(
+        ["git", "check-ignore", ".secret_key"], cwd=ROOT, capture_output=True, text=True
+    )
     assert tracked.returncode == 0, ".secret_key must be ignored by git"
 
 

@@ -37,7 +37,21 @@ def test_real_worker_completes_a_task(tmp_path):
     }
     queue = f"test-{os.getpid()}-{time.time_ns()}"
     worker = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "mulin", "worker", "--pool=solo", "-Q", queue, "--without-gossip", "--without-mingle", "-l", "WARNING"],
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "mulin",
+            "worker",
+            "--pool=solo",
+            "-Q",
+            queue,
+            "--without-gossip",
+            "--without-mingle",
+            "-l",
+            "WARNING",
+        ],
         cwd=ROOT,
         env=env,
         stdout=subprocess.PIPE,
