@@ -1,3 +1,25 @@
+from django.urls import path
+
+from . import views
 
 app_name = "core"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("login/", views.login_view, name="login"),
+    path("logout/", views.logout_view, name="logout"),
+    path("register/", views.register, name="register"),
+    path("me/", views.me, name="me"),
+    path("me/household/", views.household, name="household"),
+    path("me/bind/", views.bind, name="bind"),
+    path("me/password/", views.password_change, name="password_change"),
+    path("me/preferences/", views.preferences, name="preferences"),
+    path("staff/bindings/", views.bindings, name="bindings"),
+    path("staff/bindings/<int:pk>/decide/", views.binding_decide, name="binding_decide"),
+    path(
+        "staff/users/<int:pk>/reset-password/",
+        views.user_reset_password,
+        name="user_reset_password",
+    ),
+    path("audit/person/<int:pk>/", views.audit_person, name="audit_person"),
+    path("audit/<str:target_type>/<str:target_id>/", views.audit_object, name="audit_object"),
+]
