@@ -330,6 +330,9 @@ class BindingRequest(TimeStampedModel):
             )
         ]
 
+    def __str__(self) -> str:
+        return f"{self.name} · {self.unit}"
+
 
 class JobRun(models.Model):
     """When each periodic job last ran. Claimed with a conditional UPDATE so that two workers

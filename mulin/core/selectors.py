@@ -11,6 +11,7 @@ from django.core.cache import cache
 from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
+from django.utils.text import capfirst
 
 from . import access
 from .models import AuditEvent, BindingRequest, BindingStatus, User
@@ -271,6 +272,21 @@ def audit_events(
 
 _MASKERS = {"phone": mask_phone, "id_number": mask_id_number}
 
+# Models whose `__str__` needs no query, so references to them can be shown by name.
+_NAMED_MODELS = {
+    "core.user",
+    "people.person",
+    "people.company",
+    "places.district",
+    "places.subdistrict",
+    "places.community",
+    "places.compound",
+    "places.building",
+    "places.entrance",
+    "places.unit",
+    "orgs.organisation",
+}
+
 
 @dataclass(frozen=True)
 class Change:
@@ -280,26 +296,85 @@ class Change:
     new: object
 
 
-def audit_changes(event: AuditEvent) -> list[Change]:
-    """`changes` as rows with readable field names; phones and ID numbers stay masked."""
-    model = None
+def _model(label: str):
     try:
-        model = apps.get_model(event.target_type)
+        return apps.get_model(label)
     except (LookupError, ValueError):
-        model = None
+        return None
+
+
+def _field(model, name: str):
+    if model is None:
+        return None
+    for candidate in (name, name.removesuffix("_id")):
+        try:
+            return model._meta.get_field(candidate)
+        except FieldDoesNotExist:
+            continue
+    return None
+
+
+def with_changes(events) -> list[AuditEvent]:
+    """Attach `change_rows` and `target_label` to each event of a page, showing references to
+    people, homes and places by name. One query per kind of referenced record, however many
+    events the page has."""
+    events = list(events)
+    wanted: dict[type, set] = {}
+    for event in events:
+        model = _model(event.target_type)
+        changes = event.changes if isinstance(event.changes, dict) else {}
+        for name, values in changes.items():
+            field = _field(model, name)
+            if field is None or (not field.many_to_one and not field.one_to_one):
+                continue
+            related = field.related_model
+            if related._meta.label_lower not in _NAMED_MODELS:
+                continue
+            pair = values if isinstance(values, list) else [None, values]
+            wanted.setdefault(related, set()).update(v for v in pair if v not in (None, ""))
+    names: dict[tuple[type, str], str] = {}
+    for related, pks in wanted.items():
+        for obj in related._default_manager.filter(pk__in=pks):
+            names[(related, str(obj.pk))] = str(obj)
+    for event in events:
+        event.change_rows = _change_rows(event, names)
+        event.target_label = _target_label(event)
+    return events
+
+
+def _target_label(event: AuditEvent) -> str:
+    model = _model(event.target_type)
+    kind = capfirst(str(model._meta.verbose_name)) if model is not None else event.target_type
+    repr_ = event.target_repr or ""
+    if not repr_ or repr_.endswith(f"object ({event.target_id})"):
+        return kind
+    return f"{kind} · {repr_}"
+
+
+def _change_rows(event: AuditEvent, names: dict) -> list[Change]:
+    model = _model(event.target_type)
     rows = []
     changes = event.changes if isinstance(event.changes, dict) else {}
     for name, values in changes.items():
         old, new = [*values, None, None][:2] if isinstance(values, list) else (None, values)
-        label = name
-        if model is not None:
-            try:
-                label = str(model._meta.get_field(name.removesuffix("_id")).verbose_name)
-            except FieldDoesNotExist:
-                label = name
+        field = _field(model, name)
+        label = capfirst(str(field.verbose_name)) if field is not None else name
+        if field is not None and (field.many_to_one or field.one_to_one):
+            related = field.related_model
+            old = names.get((related, str(old)), old)
+            new = names.get((related, str(new)), new)
+        elif field is not None and field.choices:
+            shown = {str(k): v for k, v in field.flatchoices}
+            old = shown.get(str(old), old) if old is not None else old
+            new = shown.get(str(new), new) if new is not None else new
         for key, mask in _MASKERS.items():
             if key in name:
                 old = mask(str(old)) if old else old
                 new = mask(str(new)) if new else new
         rows.append(Change(name, label, old, new))
     return rows
+
+
+def audit_changes(event: AuditEvent) -> list[Change]:
+    """`changes` as rows with readable field names; phones and ID numbers stay masked."""
+    return getattr(event, "change_rows", None) or _change_rows(event, {})

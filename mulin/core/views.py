@@ -381,13 +381,15 @@ def audit_object(request: HttpRequest, target_type: str, target_id: str) -> Http
     page = Paginator(events, PAGE_SIZE).get_page(request.GET.get("page"))
     if page.paginator.count == 0:
         raise Http404
-    first = page.object_list[0]
+    events = selectors.with_changes(page.object_list)
+    first = events[0]
     return render(
         request,
         "core/audit.html",
         {
             "page": page,
-            "heading": first.target_repr or f"{target_type} {target_id}",
+            "events": events,
+            "heading": first.target_label,
             "compound": first.compound,
             "show_target": False,
         },
@@ -406,6 +408,7 @@ def audit_person(request: HttpRequest, pk: int) -> HttpResponse:
         "core/audit.html",
         {
             "page": page,
+            "events": selectors.with_changes(page.object_list),
             "heading": person.name,
             "person": person,
             "compound": person.compound,

@@ -3,9 +3,13 @@
 from django import template
 from django.conf import settings
 from django.contrib.messages import constants
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from mulin.core import selectors
+from mulin.core.privacy import mask_phone
 
 register = template.Library()
 
@@ -31,6 +35,12 @@ def control(field, **attrs):
         classes.append("is-invalid")
     attrs["class"] = " ".join(c for c in classes if c)
     return field.as_widget(attrs=attrs)
+
+
+@register.filter
+def masked_phone(value: str) -> str:
+    """`13812345678` → `138****5678`, for lists and headings (PIPL: never the full number)."""
+    return mask_phone(value or "")
 
 
 @register.filter
@@ -100,4 +110,10 @@ def audit_value(value) -> str:
         return str(_("yes"))
     if value is False:
         return str(_("no"))
+    if isinstance(value, str) and len(value) >= 19 and value[4] == "-" and value[10] in " T":
+        moment = parse_datetime(value)
+        if moment is not None:
+            if timezone.is_aware(moment):
+                moment = timezone.localtime(moment)
+            return date_format(moment, "Y-m-d H:i")
     return str(value)

@@ -13,7 +13,11 @@ def _events_on(unit, actor, n, person=None):
             actor=actor,
             action="unit.updated",
             target=unit,
-            changes={"status": ["occupied", "rented"], "area": [str(80 + i), str(81 + i)]},
+            changes={
+                "status": ["occupied", "rented"],
+                "area": [str(80 + i), str(81 + i)],
+                "building": [None, unit.building_id],
+            },
             subject_person=person,
         )
 
@@ -28,7 +32,9 @@ def test_staff_see_the_history_of_an_object(client, login, world):
     response = client.get(_object_url(world.unit))
     assert response.status_code == 200
     body = response.content.decode()
-    assert "occupied" in body and "rented" in body
+    # Choices and references read as words, not codes and ids.
+    assert "Occupied" in body and "Rented" in body
+    assert "Building 63" in body
     assert world.staff.display_name in body
 
 

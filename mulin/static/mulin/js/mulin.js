@@ -15,6 +15,14 @@
     });
   });
 
+  // On small screens the menu scrolls sideways: bring the current page's item into view.
+  document.addEventListener("DOMContentLoaded", function () {
+    var current = document.querySelector(".mulin-nav-list [aria-current='page']");
+    if (current && current.scrollIntoView) {
+      current.scrollIntoView({ block: "nearest", inline: "center" });
+    }
+  });
+
   // After an HTMX swap, move keyboard focus to the element the response marks, so keyboard
   // and screen-reader users land on the result of what they just did.
   document.addEventListener("htmx:afterSettle", function (event) {
