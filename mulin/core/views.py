@@ -101,8 +101,19 @@ class LoginView(auth_views.LoginView):
         return response
 
 
+class LogoutView(auth_views.LogoutView):
+    """Sign out (POST only); large-text mode stays on for the sign-in page that follows."""
+
+    def post(self, request, *args, **kwargs):
+        elder = bool(getattr(request, "elder_mode", False))
+        response = super().post(request, *args, **kwargs)
+        if elder:
+            request.session["elder_mode"] = True
+        return response
+
+
 login_view = LoginView.as_view()
-logout_view = auth_views.LogoutView.as_view()
+logout_view = LogoutView.as_view()
 
 
 def register(request: HttpRequest) -> HttpResponse:

@@ -87,6 +87,14 @@ def test_logout_needs_post_and_ends_the_session(client, login, world):
     assert "_auth_user_id" not in client.session
 
 
+def test_large_text_stays_on_after_signing_out(client, login, world):
+    world.resident.elder_mode = True
+    world.resident.save()
+    login(world.resident)
+    response = client.post(reverse("core:logout"), follow=True)
+    assert 'class="elder"' in response.content.decode()
+
+
 def test_sessions_expire(client, world, settings):
     _login(client, "staff")
     assert client.session.get_expiry_age() == settings.SESSION_COOKIE_AGE
