@@ -54,6 +54,13 @@ class OrganisationChoiceField(forms.ModelChoiceField):
 
 
 class PersonChoiceField(forms.ModelChoiceField):
+    default_error_messages = {
+        "required": _("Choose a person: search by name, then pick them from the list."),
+        "invalid_choice": _(
+            "That person cannot be chosen here; search again and pick from the list."
+        ),
+    }
+
     def label_from_instance(self, obj) -> str:
         phone = mask_phone(obj.phone)
         return f"{obj.name} · {phone}" if phone else obj.name
@@ -73,8 +80,16 @@ class ScopeChoice:
 
 
 class OrganisationCreateForm(PageForm):
-    kind = forms.ChoiceField(label=_("Kind"), choices=[("", "—"), *OrgKind.choices])
-    name = forms.CharField(label=_("Name"), max_length=120)
+    kind = forms.ChoiceField(
+        label=_("Kind"),
+        choices=[("", "—"), *OrgKind.choices],
+        error_messages={"required": _("Choose what kind of organisation this is.")},
+    )
+    name = forms.CharField(
+        label=_("Name"),
+        max_length=120,
+        error_messages={"required": _("Enter the organisation's name.")},
+    )
     scope = forms.ChoiceField(
         label=_("Serves"),
         widget=forms.RadioSelect,
@@ -113,7 +128,11 @@ class OrganisationCreateForm(PageForm):
 
 
 class OrganisationUpdateForm(PageForm):
-    name = forms.CharField(label=_("Name"), max_length=120)
+    name = forms.CharField(
+        label=_("Name"),
+        max_length=120,
+        error_messages={"required": _("Enter the organisation's name.")},
+    )
     parent = OrganisationChoiceField(
         label=_("Parent organisation"),
         queryset=None,
@@ -163,7 +182,11 @@ class MembershipAddForm(PageForm):
 
 class MembershipEndForm(PageForm):
     membership = forms.ModelChoiceField(queryset=None, widget=forms.HiddenInput)
-    term_end = forms.DateField(label=_("Term ended on"), widget=DateInput)
+    term_end = forms.DateField(
+        label=_("Term ended on"),
+        widget=DateInput,
+        error_messages={"required": _("Enter the date the term ended.")},
+    )
 
     def __init__(self, *args, organisation, **kwargs):
         kwargs.setdefault("initial", {"term_end": timezone.localdate()})
@@ -202,7 +225,11 @@ class PartyMemberAddForm(PageForm):
 
 class PartyMemberEndForm(PageForm):
     party_membership = forms.ModelChoiceField(queryset=None, widget=forms.HiddenInput)
-    left_on = forms.DateField(label=_("Left on"), widget=DateInput)
+    left_on = forms.DateField(
+        label=_("Left on"),
+        widget=DateInput,
+        error_messages={"required": _("Enter the date the member left.")},
+    )
 
     def __init__(self, *args, organisation, **kwargs):
         kwargs.setdefault("initial", {"left_on": timezone.localdate()})
@@ -231,7 +258,15 @@ class BuildingChoiceField(forms.ModelChoiceField):
 class AreaAssignForm(PageForm):
     """包楼包户: one place per assignment — a whole building, one entrance, or one home."""
 
-    membership = MembershipChoiceField(label=_("Member"), queryset=None)
+    membership = MembershipChoiceField(
+        label=_("Member"),
+        queryset=None,
+        empty_label=_("Choose a member"),
+        error_messages={
+            "required": _("Choose the member who answers for the place."),
+            "invalid_choice": _("Choose a current member of this organisation."),
+        },
+    )
     building = BuildingChoiceField(
         label=_("A whole building"), queryset=None, required=False, empty_label="—"
     )
@@ -316,13 +351,36 @@ class AreaRemoveForm(PageForm):
 
 
 class DutyShiftAddForm(PageForm):
-    organisation = OrganisationChoiceField(label=_("Organisation"), queryset=None)
+    organisation = OrganisationChoiceField(
+        label=_("Organisation"),
+        queryset=None,
+        empty_label=_("Choose an organisation"),
+        error_messages={
+            "required": _("Choose the organisation the shift is for."),
+            "invalid_choice": _("You cannot add shifts for that organisation."),
+        },
+    )
     person = PersonChoiceField(label=_("Person on duty"), queryset=None)
-    starts_at = forms.DateTimeField(label=_("Starts"), widget=DateTimeInput)
-    ends_at = forms.DateTimeField(label=_("Ends"), widget=DateTimeInput)
+    starts_at = forms.DateTimeField(
+        label=_("Starts"),
+        widget=DateTimeInput,
+        error_messages={
+            "required": _("Enter when the shift starts."),
+            "invalid": _("Enter the start as a date and a time."),
+        },
+    )
+    ends_at = forms.DateTimeField(
+        label=_("Ends"),
+        widget=DateTimeInput,
+        error_messages={
+            "required": _("Enter when the shift ends."),
+            "invalid": _("Enter the end as a date and a time."),
+        },
+    )
     phone = forms.CharField(
         label=_("Duty phone"),
         max_length=20,
+        error_messages={"required": _("Enter the phone number to call on duty.")},
         help_text=_("The number residents and staff call during this shift."),
     )
     note = forms.CharField(label=_("Note"), max_length=200, required=False)

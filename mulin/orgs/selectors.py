@@ -75,7 +75,8 @@ ROLE_RANK = {
         ]
     )
 }
-LEADER_RANK = {role: i for i, role in enumerate(LEADING_ROLES)}
+# A partner organisation or a team may have no leader, only a contact: show them instead.
+LEADER_RANK = {role: i for i, role in enumerate([*LEADING_ROLES, MemberRole.CONTACT])}
 
 
 def serving_compound_q(compound: Compound, prefix: str = "") -> Q:
@@ -115,7 +116,7 @@ def with_counts(queryset: QuerySet, today: date | None = None) -> QuerySet:
 def _with_leaders(queryset: QuerySet, today: date) -> QuerySet:
     leaders = (
         Membership.objects.current(today)
-        .filter(role__in=LEADING_ROLES)
+        .filter(role__in=list(LEADER_RANK))
         .select_related("person")
         .order_by("term_start", "id")
     )
@@ -204,6 +205,16 @@ class ChartSection:
     key: str
     label: str
     roots: list[ChartNode] = field(default_factory=list)
+
+    @property
+    def trees(self) -> list[ChartNode]:
+        """Roots with organisations under them: drawn as a tree under a heading."""
+        return [root for root in self.roots if root.children]
+
+    @property
+    def singles(self) -> list[ChartNode]:
+        """Roots standing alone (most partners): listed compactly."""
+        return [root for root in self.roots if not root.children]
 
     @property
     def organisation_count(self) -> int:
@@ -441,9 +452,18 @@ def shifts_between(compound: Compound, start: datetime, end: datetime) -> QueryS
 
 
 @dataclass
+class WeekEntry:
+    """A shift as one day's cell shows it: a night shift begins on one day and ends on the next."""
+
+    shift: DutyShift
+    from_day_before: bool
+    into_day_after: bool
+
+
+@dataclass
 class WeekRow:
     organisation: Organisation
-    days: list[list[DutyShift]]
+    days: list[list[WeekEntry]]
 
 
 def week_table(shifts: list[DutyShift], week_start: date) -> tuple[list[date], list[WeekRow]]:
@@ -460,7 +480,7 @@ def week_table(shifts: list[DutyShift], week_start: date) -> tuple[list[date], l
         )
         for i, day in enumerate(days):
             if first <= day <= last:
-                row.days[i].append(shift)
+                row.days[i].append(WeekEntry(shift, day > first, day < last))
     ordered = sorted(
         rows.values(),
         key=lambda r: (

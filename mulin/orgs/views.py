@@ -319,7 +319,7 @@ class OrganisationEditor:
                 term_end=data["term_end"],
                 phone=data["phone"],
             )
-            return _("%(name)s was added as %(role)s.") % {
+            return _("%(name)s was added to the members, role: %(role)s.") % {
                 "name": membership.person.name,
                 "role": membership.get_role_display(),
             }
@@ -384,9 +384,9 @@ class OrganisationEditor:
                 home_organisation=data["home_organisation"],
                 joined_on=data["joined_on"],
             )
-            return _("%(name)s was added as a %(status)s.") % {
+            return _("%(name)s was added to the party members: %(status)s.") % {
                 "name": pm.person.name,
-                "status": pm.get_status_display().lower(),
+                "status": pm.get_status_display(),
             }
 
         ok, notice = self._attempt(form, write)

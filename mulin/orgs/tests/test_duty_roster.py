@@ -108,7 +108,7 @@ def test_week_view_moves_by_week_and_answers_htmx_with_the_week_only(login, worl
     response = client.get(url(world, week=next_monday.isoformat()), HTTP_HX_REQUEST="true")
     body = response.content.decode()
     assert body.lstrip().startswith('<section class="mb-4" id="week"')
-    assert "08:00–20:00" in body and "张三" in body
+    assert "08:00–20:00</span>张三" in body
     assert "<html" not in body
 
 

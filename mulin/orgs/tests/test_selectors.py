@@ -189,6 +189,10 @@ def test_week_table_puts_a_night_shift_on_both_days(world, branch):
     assert days[0] == monday and len(days) == 7
     (row,) = rows
     assert [len(cell) for cell in row.days] == [0, 1, 1, 0, 1, 0, 0]
+    tuesday, wednesday = row.days[1][0], row.days[2][0]
+    assert (tuesday.from_day_before, tuesday.into_day_after) == (False, True)
+    assert (wednesday.from_day_before, wednesday.into_day_after) == (True, False)
+    assert (row.days[4][0].from_day_before, row.days[4][0].into_day_after) == (False, False)
 
 
 def test_person_candidates_match_name_pinyin_initials_and_phone_tail(world, branch):

@@ -20,7 +20,10 @@
         symbolSize: 8,
         initialTreeDepth: -1,
         expandAndCollapse: true,
-        label: { position: "right", verticalAlign: "middle", fontSize: 13 },
+        label: {
+          position: "right", verticalAlign: "middle", fontSize: 13,
+          backgroundColor: "rgba(255, 255, 255, 0.85)", padding: [1, 3]
+        },
         leaves: { label: { position: "right", verticalAlign: "middle" } },
         emphasis: { focus: "descendant" },
         animationDuration: 300
