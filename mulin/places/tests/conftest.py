@@ -1,0 +1,71 @@
+"""Fixtures for the places pages: a compound with everything its pages show, and a way to grow
+it so a test can show that a page's query count does not grow with the data."""
+
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+
+from mulin.orgs.models import (
+    DutyShift,
+    OrgKind,
+    PartyMembership,
+    ResponsibilityArea,
+)
+from mulin.people.models import CareTag, Vehicle
+from mulin.places.models import UnitStatus
+from mulin.testing import factories as f
+
+
+def grow(world, n: int, building_number: str | None = None) -> None:
+    """Add `n` homes to `world.compound`, each with a head of household, a second resident,
+    an owner, a care tag, a vehicle, a past resident and a party member answering for it — and
+    new buildings, organisations and duty shifts along the way."""
+    compound = world.compound
+    extra = {"number": building_number} if building_number else {}
+    building = f.BuildingFactory(compound=compound, **extra)
+    entrance = f.EntranceFactory(building=building, number="1")
+    f.EntranceFactory(building=building, number="2")
+    branch = f.OrganisationFactory(compound=compound, kind=OrgKind.PARTY_BRANCH)
+    group = f.OrganisationFactory(compound=compound, kind=OrgKind.STAIRWELL_GROUP, parent=branch)
+    now = timezone.now()
+    for i in range(n):
+        unit = f.UnitFactory(
+            entrance=entrance,
+            number=f"{i // 2 + 1}0{i % 2 + 1}",
+            floor=i // 2 + 1,
+            status=[UnitStatus.OCCUPIED, UnitStatus.RENTED, UnitStatus.VACANT][i % 3],
+        )
+        head = f.ResidencyFactory(unit=unit, is_head=True).person
+        f.ResidencyFactory(unit=unit, is_head=False, relation="family")
+        f.ResidencyFactory(
+            unit=unit, is_head=False, moved_out_on=timezone.localdate() - timedelta(days=30)
+        )
+        f.OwnershipFactory(unit=unit, person=head, share=Decimal("1"))
+        CareTag.objects.create(person=head, kind="living_alone")
+        Vehicle.objects.create(compound=compound, plate=f"浙A{unit.pk:05d}"[-7:], unit=unit)
+        member = f.MembershipFactory(organisation=group)
+        PartyMembership.objects.create(
+            person=member.person, organisation=branch, status=PartyMembership.Status.REGISTERED
+        )
+        ResponsibilityArea.objects.create(membership=member, unit=unit)
+        ResponsibilityArea.objects.create(membership=member, building=building)
+        DutyShift.objects.create(
+            organisation=branch,
+            person=member.person,
+            starts_at=now - timedelta(hours=1),
+            ends_at=now + timedelta(hours=1),
+            phone="0571-12345678",
+        )
+
+
+@pytest.fixture
+def grown():
+    return grow
+
+
+@pytest.fixture
+def english(settings):
+    """Pages in English, so tests can read the messages they assert (zh-hans is the default)."""
+    settings.LANGUAGE_CODE = "en"
