@@ -29,7 +29,15 @@ def _queries(client: Client, url: str) -> tuple[int, int]:
     return response.status_code, len(ctx.captured_queries)
 
 
-def _measure(name: str, client: Client, url: str, repeat: int, larger: str | None) -> Result:
+def _measure(
+    name: str,
+    client: Client,
+    url: str,
+    repeat: int,
+    larger: tuple[Client, str] | None = None,
+    *,
+    informational: bool = False,
+) -> Result:
     status, queries = _queries(client, url)
     if status != 200:
         return Result(name, f"HTTP {status}", f"p95 ≤ {PAGE_P95_MS:g} ms", False, {"url": url})
@@ -46,15 +54,18 @@ def _measure(name: str, client: Client, url: str, repeat: int, larger: str | Non
     shown = f"p50 {p50:.0f} ms, p95 {p95:.0f} ms, {queries} queries"
     ok = p95 <= PAGE_P95_MS
     if larger:
-        status_large, queries_large = _queries(client, larger)
-        details.update(larger_url=larger, larger_queries=queries_large)
+        status_large, queries_large = _queries(*larger)
+        details.update(larger_url=larger[1], larger_queries=queries_large)
         shown += f" ({queries_large} on a larger one)"
         ok = ok and status_large == 200 and queries_large == queries
-    return Result(name, shown, f"p95 ≤ {PAGE_P95_MS:g} ms, queries constant", ok, details)
+    if informational:
+        return Result(name, shown, "for information", None, details)
+    target = f"p95 ≤ {PAGE_P95_MS:g} ms" + (", queries constant" if larger else "")
+    return Result(name, shown, target, ok, details)
 
 
 def run(repeat: int = 50) -> list[Result]:
-    from mulin.core.models import Role
+    from mulin.core.models import Role, RoleGrant
     from mulin.people.models import Person, Residency
     from mulin.places.models import Building, Compound, Subdistrict, Unit
 
@@ -71,7 +82,9 @@ def run(repeat: int = 50) -> list[Result]:
         Compound.objects.filter(code="bench-export").first()
         or Compound.objects.filter(code="seed-0002").first()
     )
+    # Staff of exactly one compound; a second user holds the larger compound.
     staff = bench_user("bench-staff")
+    RoleGrant.objects.filter(user=staff).exclude(compound=compound).delete()
     grant_once(staff, Role.COMMUNITY_STAFF, compound)
     client = _client(staff)
 
@@ -90,11 +103,14 @@ def run(repeat: int = 50) -> list[Result]:
     results = []
     larger_compound = larger_building = larger_unit = None
     if larger is not None:
-        grant_once(staff, Role.COMMUNITY_STAFF, larger)
-        larger_compound = reverse("places:compound", kwargs={"code": larger.code})
+        large_staff = bench_user("bench-staff-large")
+        grant_once(large_staff, Role.COMMUNITY_STAFF, larger)
+        large_client = _client(large_staff)
+        larger_compound = large_client, reverse("places:compound", kwargs={"code": larger.code})
         big_building = Building.objects.filter(compound=larger).order_by("sort_key").first()
-        larger_building = reverse(
-            "places:building", kwargs={"code": larger.code, "number": big_building.number}
+        larger_building = (
+            large_client,
+            reverse("places:building", kwargs={"code": larger.code, "number": big_building.number}),
         )
         # The unit with the most people living in it in the larger compound.
         busiest = (
@@ -105,7 +121,7 @@ def run(repeat: int = 50) -> list[Result]:
             .first()
         )
         if busiest:
-            larger_unit = reverse("places:unit", kwargs={"pk": busiest["unit"]})
+            larger_unit = large_client, reverse("places:unit", kwargs={"pk": busiest["unit"]})
     results.append(
         _measure(
             "compound overview",
@@ -139,24 +155,25 @@ def run(repeat: int = 50) -> list[Result]:
         "search own phone tail": person.phone[-4:],
     }
     for name, text in queries.items():
-        results.append(_measure(name, client, f"{search}?q={text}", repeat, None))
-    # The same searches over a whole subdistrict (20 compounds) and the whole platform.
+        results.append(_measure(name, client, f"{search}?q={text}", repeat))
+    # The same searches over a whole subdistrict (20 compounds) and the whole platform: not a
+    # target of issue 2, shown because wide scopes are where a poor query plan would show.
+    wide_texts = ("zs", person.name_initials, "zhangsan", "5678")
     subdistrict = Subdistrict.objects.filter(code="seed-sd-001").first()
     wide = bench_user("bench-subdistrict")
+    clients = [("whole platform", _client(bench_user("bench-admin", superuser=True)))]
     if subdistrict is not None:
         grant_once(wide, Role.SUBDISTRICT_STAFF, subdistrict)
-        wide_client = _client(wide)
-        for text in ("zs", "zhangsan", "5678"):
+        clients.insert(0, ("subdistrict", _client(wide)))
+    for scope, wide_client in clients:
+        for text in wide_texts:
             results.append(
                 _measure(
-                    f"search {text} (subdistrict)", wide_client, f"{search}?q={text}", repeat, None
+                    f"search {text} ({scope})",
+                    wide_client,
+                    f"{search}?q={text}",
+                    repeat,
+                    informational=True,
                 )
             )
-    admin_client = _client(bench_user("bench-admin", superuser=True))
-    for text in ("zs", "zhangsan", "5678"):
-        results.append(
-            _measure(
-                f"search {text} (whole platform)", admin_client, f"{search}?q={text}", repeat, None
-            )
-        )
     return results
