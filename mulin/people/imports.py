@@ -18,6 +18,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal, InvalidOperation
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -59,12 +60,15 @@ class Vocab:
     labels: dict[str, str]
     extra: dict[str, str] = field(default_factory=dict)
 
+    @cached_property
+    def _lookup(self) -> dict[str, str]:
+        words = {_norm(value): value for value in self.labels}
+        words.update({_norm(label): value for value, label in self.labels.items()})
+        words.update({_norm(word): value for word, value in self.extra.items()})
+        return words
+
     def parse(self, word: str) -> str | None:
-        key = _norm(word)
-        for value, label in self.labels.items():
-            if key in (_norm(value), _norm(label)):
-                return value
-        return self.extra.get(key)
+        return self._lookup.get(_norm(word))
 
     def label(self, value: str) -> str:
         return self.labels.get(value, value or "")
@@ -299,7 +303,7 @@ SHEETS: tuple[SheetSpec, ...] = (
                 "share",
                 aliases=("产权份额", "所占份额"),
                 help=gettext_lazy(
-                    "Co-owners' part of the unit, more than 0 and at most 1 (0.5 or 50%); "
+                    "Co-owners' part of the unit, more than 0 and at most 1 (0.5 for half); "
                     "empty means equal parts."
                 ),
                 example="1",
@@ -482,6 +486,10 @@ _ZIP_MAGIC = b"PK\x03\x04"
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _MASKED_PHONE = re.compile(r"^[\d*]*\*{2,}[\d*]*$")
 _HEADER_SCAN_ROWS = 10
+# 2003-05-01, 2003/5/1, 2003.5.1, 2003年5月1日, 20030501 (a time after the date is ignored).
+_DATE_RE = re.compile(
+    r"^(\d{4})(?:[-/.年]\s*(\d{1,2})[-/.月]\s*(\d{1,2})日?|(\d{2})(\d{2}))(?:[ T].*)?$"
+)
 
 
 def _norm(text: Any) -> str:
@@ -1013,7 +1021,7 @@ class _Importer:
             value = value / 100
         value = value.quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP)
         if not Decimal("0") < value <= Decimal("1"):
-            raise _CellError(_("A share is more than 0 and at most 1 (e.g. 0.5 or 50%% for half)."))
+            raise _CellError(_("A share is more than 0 and at most 1, for example 0.5 for half."))
         return value
 
     def _cell_bool(self, raw, column) -> bool:
@@ -1043,11 +1051,12 @@ class _Importer:
         if isinstance(raw, (int, float)) and not isinstance(raw, bool) and 1 < raw < 80000:
             return date(1899, 12, 30) + timedelta(days=int(raw))  # an Excel serial date
         text = self._text(raw)
-        for pattern in ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y年%m月%d日", "%Y%m%d"):
+        match = _DATE_RE.match(text)
+        if match:
             try:
-                return datetime.strptime(text.split(" ")[0], pattern).date()
+                return date(*(int(part) for part in match.groups() if part is not None))
             except ValueError:
-                continue
+                pass
         raise _CellError(
             _("“%(value)s” is not a date; write it like 2003-05-01.") % {"value": text}
         )

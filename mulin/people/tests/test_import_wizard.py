@@ -82,7 +82,7 @@ def test_a_file_with_errors_shows_every_error_and_saves_nothing(world, login, ur
     assert "2 problems" in html
     assert "专有面积" in html and "greater than 0" in html
     assert "居民 residents" in html and "1390000" in html
-    assert '<td class="text-end">2</td>' in html
+    assert '<td class="d-none d-md-table-cell text-end">2</td>' in html
     assert registry_counts() == before
     assert SESSION_KEY not in login(world.staff).session
 
@@ -92,7 +92,7 @@ def test_preview_then_confirm_imports_the_file(world, login, url):
     before = registry_counts()
     preview = client.post(url, {"file": good_file()})
     assert preview.context["step"] == "preview"
-    assert "Will be added" in preview.content.decode()
+    assert "To add" in preview.content.decode()
     assert registry_counts() == before, "the preview is a dry run"
     token = client.session[SESSION_KEY]["token"]
     assert preview.context["token"] == token
