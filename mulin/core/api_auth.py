@@ -1,5 +1,6 @@
 """API authentication: `Authorization: Bearer mulin_…` tokens, or the browser session."""
 
+from django.conf import settings
 from django.utils import timezone
 from ninja.security import APIKeyCookie, HttpBearer
 
@@ -28,7 +29,7 @@ class BearerToken(HttpBearer):
 class SessionAuth(APIKeyCookie):
     """The logged-in browser session; CSRF is checked for writes."""
 
-    param_name = "sessionid"
+    param_name = settings.SESSION_COOKIE_NAME
 
     def authenticate(self, request, key):
         user = getattr(request, "user", None)
