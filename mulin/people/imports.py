@@ -137,6 +137,7 @@ class Column:
     help: Promise | str = ""
     example: str = ""
     vocab: Vocab | None = None
+    max_length: int = 200
 
     def names(self) -> set[str]:
         return {_norm(n) for n in (self.header, self.english, *self.aliases)}
@@ -472,6 +473,7 @@ SHEETS: tuple[SheetSpec, ...] = (
                 aliases=("品牌", "颜色", "make", "make and color"),
                 help=gettext_lazy("Optional, e.g. 白色大众."),
                 example="白色大众",
+                max_length=50,
             ),
         ),
     ),
@@ -794,6 +796,9 @@ class _Importer:
             if not self.result.errors:
                 self.issue(None, "", _("The file has no rows to import."))
             return
+        if write:
+            # One import at a time per compound: a second one waits here, then sees our rows.
+            Compound.objects.select_for_update().filter(pk=self.compound.pk).first()
         self._load()
         self._plan_buildings()
         self._plan_units()
@@ -953,7 +958,12 @@ class _Importer:
         return str(raw).strip()
 
     def _cell_text(self, raw, column) -> str:
-        return self._text(raw)[:200]
+        text = self._text(raw)
+        if len(text) > column.max_length:
+            raise _CellError(
+                _("Write at most %(count)s characters here.") % {"count": column.max_length}
+            )
+        return text
 
     def _cell_name(self, raw, column) -> str:
         name = re.sub(r"\s+", " ", self._text(raw))
@@ -972,9 +982,15 @@ class _Importer:
 
     def _cell_unit_code(self, raw, column):
         try:
-            return parse_unit_code(self._text(raw))
+            code = parse_unit_code(self._text(raw))
         except UnitCodeError as exc:
             raise _CellError(str(exc)) from exc
+        parts = (code.building, code.entrance or "", code.number)
+        if any(len(part) > 20 for part in parts):
+            raise _CellError(
+                _("Building, entrance and room numbers have at most 20 characters each.")
+            )
+        return code
 
     def _number(self, raw) -> Decimal:
         if isinstance(raw, bool):
@@ -1048,8 +1064,9 @@ class _Importer:
             return raw.date()
         if isinstance(raw, date):
             return raw
-        if isinstance(raw, (int, float)) and not isinstance(raw, bool) and 1 < raw < 80000:
-            return date(1899, 12, 30) + timedelta(days=int(raw))  # an Excel serial date
+        if isinstance(raw, (int, float)) and not isinstance(raw, bool) and 10000 < raw < 80000:
+            # A date cell without a date format arrives as Excel's day count (1927 to 2118).
+            return date(1899, 12, 30) + timedelta(days=int(raw))
         text = self._text(raw)
         match = _DATE_RE.match(text)
         if match:

@@ -263,3 +263,17 @@ def test_an_id_number_typed_as_a_number_is_refused(world):
     )
     error = only_error(run(world, content))
     assert error.column == "身份证号" and "as text" in error.message
+
+
+def test_text_longer_than_the_field_is_refused(world):
+    content = registry_workbook(vehicles=[["浙A12345", None, None, None, "很长的描述" * 11]])
+    error = only_error(run(world, content))
+    assert (error.row, error.column) == (2, "品牌颜色") and "50" in error.message
+
+
+def test_a_year_in_a_date_column_is_not_taken_for_a_date(world):
+    content = registry_workbook(
+        residents=[["63-2-302", "王五", None, None, None, None, "租户", "否", 2003]]
+    )
+    error = only_error(run(world, content))
+    assert error.column == "入住日期" and "not a date" in error.message
