@@ -20,6 +20,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django_htmx.http import HttpResponseClientRedirect
 
 from mulin.core import access
 from mulin.places.models import Compound
@@ -470,6 +471,10 @@ def organisation_detail(request: HttpRequest, pk: int) -> HttpResponse:
         if done.notice and not request.htmx:
             messages.success(request, done.notice)
             return redirect(request.get_full_path() + f"#{partial}")
+        if done.notice and partial == "about":
+            # The name shows in the heading, the breadcrumbs and the title too: reload it all.
+            messages.success(request, done.notice)
+            return HttpResponseClientRedirect(request.get_full_path())
     elif request.htmx and editor is not None and "picker" in request.GET:
         # The person picker's search: only the select with the matching people.
         picker = request.GET["picker"]
