@@ -6,10 +6,11 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db.models import Count, Q
 
+from mulin.demo.seed import Tables, seed_compound
 from mulin.orgs.models import OrgKind, PartyMembership, ResponsibilityArea
 from mulin.people.models import Ownership, Person, Residency
 from mulin.people.naming import name_keys
-from mulin.places.models import Community, Compound, District, Subdistrict, Unit
+from mulin.places.models import Community, Compound, District, Subdistrict, Unit, UnitStatus
 from mulin.testing import factories as f
 
 
@@ -102,3 +103,22 @@ def test_bad_arguments_are_refused_and_nothing_is_written(arguments):
     with pytest.raises(CommandError):
         call_command("seed", stdout=StringIO(), **arguments)
     assert not Compound.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_compound_written_in_several_flushes_is_consistent(monkeypatch):
+    # Big compounds are written in parts to bound memory; nothing may be lost between parts.
+    monkeypatch.setattr(Tables, "FLUSH_ROWS", 100)
+    stats = seed_compound(code="big", units=120)
+    compound = Compound.objects.get(code="big")
+    assert (stats.units, stats.persons) == (120, 300 + 2)
+    assert Unit.objects.filter(compound=compound).count() == 120
+    assert Person.objects.filter(compound=compound).count() == 302
+    lived_in = Residency.objects.filter(unit__compound=compound).values("unit")
+    units = Unit.objects.filter(compound=compound)
+    assert not units.filter(status=UnitStatus.VACANT, id__in=lived_in).exists()
+    assert not units.exclude(status=UnitStatus.VACANT).exclude(id__in=lived_in).exists()
+    tenants = Residency.objects.filter(unit__compound=compound, relation="tenant")
+    assert set(units.filter(id__in=tenants.values("unit")).values_list("status", flat=True)) == {
+        UnitStatus.RENTED
+    }
