@@ -352,3 +352,43 @@ def test_import_needs_the_import_permission(world):
             )
     assert not Building.objects.filter(number="64").exists()
     assert not Entrance.objects.filter(building__number="64").exists()
+
+
+def test_reimport_updates_every_kind_of_field(world):
+    do_import(world, sample_workbook())
+    changed = registry_workbook(
+        buildings=[["64", 7, "是", 1987]],
+        units=[["64-1-102", "其他", 61.25, "合同", "装修中"]],
+        owners=[
+            ["64-1-101", "王大伟", "13900001111", None, 0.7, date(2004, 1, 2), None, None],
+            ["64-1-101", "李小红", "13900003333", None, 0.3, None, None, None],
+            ["64-1-102", None, None, None, None, None, "锦绣地产有限公司", "否"],
+        ],
+        residents=[
+            ["64-1-101", "李小红", "13900003333", None, None, None, "业主", None, "2005-07-08"],
+        ],
+        vehicles=[["浙A12345", "新车主", "13900007777", "64-1-102", "黑色丰田"]],
+    )
+    result = do_import(world, changed)
+    assert result.ok, result.errors
+    assert result.counts["persons"].created == 1
+    building = Building.objects.get(compound=world.compound, number="64")
+    assert (building.floors, building.has_lift, building.year_built) == (7, True, 1987)
+    unit = Unit.objects.get(code="64-1-102")
+    assert (unit.use, unit.area, unit.area_source, unit.status) == (
+        "other",
+        Decimal("61.25"),
+        "contract",
+        "renovating",
+    )
+    wang = Ownership.objects.get(person__name="王大伟")
+    assert (wang.share, wang.started_on) == (Decimal("0.7"), date(2004, 1, 2))
+    assert Ownership.objects.get(person__name="李小红").share == Decimal("0.3")
+    assert not Company.objects.get(compound=world.compound).is_developer
+    li = Residency.objects.get(person__name="李小红")
+    assert (li.relation, li.is_head, li.moved_in_on) == ("owner", False, date(2005, 7, 8))
+    car = Vehicle.objects.get(plate="浙A12345")
+    assert car.person.name == "新车主" and car.unit == unit and car.brand == "黑色丰田"
+    event = AuditEvent.objects.get(action="vehicle.update")
+    assert event.changes["person_id"][1] == car.person_id
+    assert event.changes["brand"] == ["白色大众", "黑色丰田"]
