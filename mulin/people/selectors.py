@@ -16,6 +16,7 @@ from mulin.places.models import Unit
 from .models import CareTag, Consent, Ownership, Person, PersonSkill, Residency
 
 SEARCH_LIMIT = 20
+PICK_LIMIT = 8  # the person picker in a form: a short list, refined by typing more
 
 _LATIN = re.compile(r"^[a-z]+$")
 _DIGITS = re.compile(r"^\d+$")
@@ -99,15 +100,18 @@ def person_filter(text: str) -> tuple[str, Q | None]:
 
 
 def unit_filter(text: str) -> Q | None:
-    """A unit code in either form; `63-2` also finds every unit of building 63 entrance 2."""
+    """A unit code in either form, as a prefix: while one types `63-2-30` the homes 63-2-301,
+    63-2-302 … show up, and `63-2` lists the whole entrance."""
     try:
         code = parse_unit_code(text)
     except UnitCodeError:
         return None
-    return Q(code=code.short) | Q(code__startswith=f"{code.short}-")
+    return Q(code__startswith=code.short)
 
 
-def search(user, text: str, *, compound=None, today=None) -> SearchResults:
+def search(
+    user, text: str, *, compound=None, limit: int = SEARCH_LIMIT, today=None
+) -> SearchResults:
     """The one search box: persons by name, pinyin or phone tail, units by code — only what
     `user` may see. At most three queries for persons and one for units."""
     today = today or timezone.localdate()
@@ -119,9 +123,9 @@ def search(user, text: str, *, compound=None, today=None) -> SearchResults:
         rows = access.visible(user, access.REGISTRY_VIEW, Person.objects.filter(q))
         if compound is not None:
             rows = rows.filter(compound=compound)
-        rows = list(_with_homes(rows, today).order_by("name_pinyin", "id")[: SEARCH_LIMIT + 1])
-        more = len(rows) > SEARCH_LIMIT
-        persons = rows[:SEARCH_LIMIT]
+        rows = list(_with_homes(rows, today).order_by("name_pinyin", "id")[: limit + 1])
+        more = len(rows) > limit
+        persons = rows[:limit]
         for person in persons:
             person.homes = _homes(person.current_residencies, person.current_ownerships)
     units: list[Unit] = []
@@ -131,7 +135,7 @@ def search(user, text: str, *, compound=None, today=None) -> SearchResults:
         units = list(
             access.visible(user, access.REGISTRY_VIEW, Unit.objects.filter(unit_q))
             .select_related("compound", "building", "entrance")
-            .order_by("compound__name", "code")[:SEARCH_LIMIT]
+            .order_by("compound__name", "code")[:limit]
         )
     return SearchResults(query=text, kind=kind, persons=persons, units=units, more=more)
 
@@ -158,14 +162,14 @@ def person_page(user, person: Person, *, full: bool, today=None) -> PersonPage:
     """What the person page shows. Homes are limited to those `user` may see; with `full`
     false (a household member looking at a relative) only the homes are loaded."""
     today = today or timezone.localdate()
-    visible_units = access.visible(user, access.HOUSEHOLD_VIEW, Unit.objects.all()).values("id")
+    # Only the homes the viewer may see: a person's home elsewhere stays out of this page.
     residencies = list(
-        Residency.objects.filter(person=person, unit_id__in=visible_units)
+        access.visible(user, access.HOUSEHOLD_VIEW, Residency.objects.filter(person=person))
         .select_related("unit__compound", "unit__building", "unit__entrance")
         .order_by("-moved_in_on", "-id")
     )
     ownerships = list(
-        Ownership.objects.filter(person=person, unit_id__in=visible_units)
+        access.visible(user, access.HOUSEHOLD_VIEW, Ownership.objects.filter(person=person))
         .select_related("unit__compound", "unit__building", "unit__entrance")
         .order_by("-started_on", "-id")
     )

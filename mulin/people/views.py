@@ -32,7 +32,9 @@ def search(request: HttpRequest) -> HttpResponse:
         compound = access.get_or_404(
             request.user, access.REGISTRY_EDIT, Compound.objects.all(), code=pick
         )
-        results = selectors.search(request.user, query, compound=compound)
+        results = selectors.search(
+            request.user, query, compound=compound, limit=selectors.PICK_LIMIT
+        )
         return render(
             request,
             "people/search.html#pick",
@@ -73,24 +75,6 @@ def _person_context(request: HttpRequest, person: Person, **forms) -> dict:
     staff_view = access.REGISTRY_VIEW in perms
     page = selectors.person_page(user, person, full=staff_view or is_self)
     can_edit = access.REGISTRY_EDIT in perms
-    if can_edit:
-        forms.setdefault(
-            "person_form",
-            PersonForm(
-                initial={
-                    "name": person.name,
-                    "gender": person.gender,
-                    "birth_date": person.birth_date,
-                    "birth_year": None if person.birth_date else person.birth_year,
-                    "note": person.note,
-                }
-            ),
-        )
-        forms.setdefault("care_form", CareTagForm())
-        forms.setdefault(
-            "skills_form", SkillsForm(initial={"skills": [s.skill for s in page.skills]})
-        )
-        forms.setdefault("consent_form", ConsentForm())
     active = {c.purpose for c in page.consents if c.withdrawn_at is None}
     return {
         "compound": person.compound if staff_view else None,
@@ -111,10 +95,43 @@ def _person_context(request: HttpRequest, person: Person, **forms) -> dict:
     }
 
 
+def _editor_form(person: Person, name: str):
+    """An empty editing form of the person page, by its name in the template."""
+    if name == "person":
+        # The stored phone and ID number are never printed into the form (they would bypass
+        # the audited reveal): empty fields keep them.
+        return PersonForm(
+            initial={
+                "name": person.name,
+                "gender": person.gender,
+                "birth_date": person.birth_date,
+                "birth_year": None if person.birth_date else person.birth_year,
+                "note": person.note,
+            }
+        )
+    if name == "care":
+        return CareTagForm()
+    if name == "skills":
+        return SkillsForm(initial={"skills": list(person.skills.values_list("skill", flat=True))})
+    if name == "consent":
+        return ConsentForm()
+    raise Http404
+
+
 @login_required
 def person(request: HttpRequest, pk: int) -> HttpResponse:
     person = _get_person(request, pk)
     return render(request, "people/person.html", _person_context(request, person))
+
+
+@login_required
+def person_editor(request: HttpRequest, pk: int, name: str) -> HttpResponse:
+    """One editing form of the person page, fetched when its panel is opened."""
+    person = _get_person_for_edit(request, pk)
+    form = _editor_form(person, name)
+    return render(
+        request, f"people/person.html#{name}_editor", {"person": person, f"{name}_form": form}
+    )
 
 
 def _person_answer(

@@ -9,6 +9,7 @@ urlpatterns = [
     path("compounds/<slug:code>/buildings/<str:number>/", views.building, name="building"),
     path("units/<int:pk>/", views.unit, name="unit"),
     path("units/<int:pk>/edit/", views.unit_edit, name="unit_edit"),
+    path("units/<int:pk>/forms/<slug:name>/", views.unit_editor, name="unit_editor"),
     path("units/<int:pk>/residents/", views.unit_resident_add, name="unit_resident_add"),
     path(
         "units/<int:pk>/residents/<int:residency_pk>/end/",

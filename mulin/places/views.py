@@ -109,7 +109,7 @@ def building(request: HttpRequest, code: str, number: str) -> HttpResponse:
     }
     if request.htmx and request.htmx.target == "unit-grid":
         return render(request, "places/building.html#grid", context)
-    context["responsible"] = selectors.building_responsible(building)
+    context["responsible"] = selectors.building_responsible(building, entrances)
     return render(request, "places/building.html", context)
 
 
@@ -127,24 +127,6 @@ def _unit_context(request: HttpRequest, unit: Unit, **forms) -> dict:
     )
     page = selectors.unit_page(unit)
     can_edit = access.REGISTRY_EDIT in perms
-    if can_edit:
-        residents = [r.person for r in page.residencies]
-        companies = Company.objects.filter(compound=unit.compound).order_by("name")
-        forms.setdefault(
-            "unit_form",
-            UnitForm(
-                initial={
-                    "use": unit.use,
-                    "status": unit.status,
-                    "area": unit.area,
-                    "area_source": unit.area_source,
-                    "floor": unit.floor,
-                }
-            ),
-        )
-        forms.setdefault("resident_form", ResidentForm(prefix="resident"))
-        forms.setdefault("owner_form", OwnerForm(prefix="owner", companies=companies))
-        forms.setdefault("vehicle_form", VehicleForm(prefix="vehicle", residents=residents))
     return {
         "compound": unit.compound if access.REGISTRY_VIEW in perms else None,
         "unit": unit,
@@ -156,6 +138,24 @@ def _unit_context(request: HttpRequest, unit: Unit, **forms) -> dict:
         "can_audit": access.AUDIT_VIEW in perms,
         **forms,
     }
+
+
+def _editor_form(unit: Unit, name: str):
+    """An empty editing form of the unit page, by its name in the template."""
+    if name == "unit":
+        initial = {f: getattr(unit, f) for f in ("use", "status", "area", "area_source", "floor")}
+        return UnitForm(initial=initial)
+    if name == "owner":
+        companies = Company.objects.filter(compound=unit.compound).order_by("name")
+        return OwnerForm(prefix="owner", companies=companies)
+    if name == "resident":
+        return ResidentForm(prefix="resident")
+    if name == "vehicle":
+        residents = [
+            r.person for r in Residency.objects.current().filter(unit=unit).select_related("person")
+        ]
+        return VehicleForm(prefix="vehicle", residents=residents)
+    raise Http404
 
 
 def _get_unit(request: HttpRequest, pk: int, perm: str) -> Unit:
@@ -171,6 +171,15 @@ def _get_unit(request: HttpRequest, pk: int, perm: str) -> Unit:
 def unit(request: HttpRequest, pk: int) -> HttpResponse:
     unit = _get_unit(request, pk, access.HOUSEHOLD_VIEW)
     return render(request, "places/unit.html", _unit_context(request, unit))
+
+
+@login_required
+def unit_editor(request: HttpRequest, pk: int, name: str) -> HttpResponse:
+    """One editing form of the unit page, fetched when its panel is opened: the page itself
+    stays light for the many who only read it."""
+    unit = _get_unit(request, pk, access.REGISTRY_EDIT)
+    form = _editor_form(unit, name)
+    return render(request, f"places/unit.html#{name}_editor", {"unit": unit, f"{name}_form": form})
 
 
 def _unit_answer(

@@ -77,6 +77,12 @@ def test_a_partial_code_finds_every_home_of_the_entrance(world, login):
     assert units == {world.unit.pk, world.neighbour_unit.pk}
 
 
+def test_a_code_being_typed_already_finds_the_homes_it_could_be(world, login):
+    response = search(login(world.staff), "63幢2单元30")
+    codes = [u.code for u in response.context["results"].units]
+    assert codes == ["63-2-301", "63-2-302"]
+
+
 def test_search_is_scoped_to_what_the_user_may_see(world, login, people):
     outsider = search(login(world.outsider), "zhangsan")
     assert [p.compound for p in outsider.context["results"].persons] == [world.other]

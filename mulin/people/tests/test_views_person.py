@@ -96,13 +96,33 @@ def test_staff_without_reveal_get_no_reveal_button_and_no_full_phone(world, logi
     assert response.status_code == 200
     assert "138****5678" in html and "13812345678" not in html
     assert reverse("people:reveal", args=[world.resident_person.pk]) not in html
-    assert reverse("people:person_edit", args=[world.resident_person.pk]) not in html
+    assert reverse("people:person_editor", args=[world.resident_person.pk, "person"]) not in html
 
 
-def test_the_edit_form_never_prints_the_stored_phone(world, login):
-    html = login(world.staff).get(person_url(world.resident_person)).content.decode()
-    assert reverse("people:person_edit", args=[world.resident_person.pk]) in html
-    assert "13812345678" not in html
+def test_the_edit_forms_load_when_opened_and_never_print_the_stored_phone(world, login):
+    person = world.resident_person
+    services.person_update(actor=world.staff, person=person, id_number="11010519491231002X")
+    client = login(world.staff)
+    page = client.get(person_url(person)).content.decode()
+    editor = reverse("people:person_editor", args=[person.pk, "person"])
+    assert editor in page
+    response = client.get(editor, **HTMX)
+    html = response.content.decode()
+    assert response.status_code == 200 and "<html" not in html
+    assert 'name="name"' in html and 'value="张三"' in html
+    assert "13812345678" not in html and "11010519491231002X" not in html
+    for name in ("care", "skills", "consent"):
+        url = reverse("people:person_editor", args=[person.pk, name])
+        assert client.get(url, **HTMX).status_code == 200
+    assert client.get(reverse("people:person_editor", args=[person.pk, "nope"])).status_code == 404
+
+
+def test_the_edit_forms_are_404_for_those_who_may_not_edit(world, login):
+    member = f.UserFactory()
+    f.grant(member, Role.PARTY_MEMBER, world.compound)
+    url = reverse("people:person_editor", args=[world.resident_person.pk, "person"])
+    for user in (member, world.resident, world.outsider):
+        assert login(user).get(url).status_code == 404
 
 
 # ---------------------------------------------------------------- content

@@ -35,7 +35,7 @@ def test_resident_opens_their_own_home(world, login):
     html = response.content.decode()
     assert "张三" in html
     # A resident reads their home; they get no editing forms and no reveal buttons.
-    assert reverse("places:unit_edit", args=[world.unit.pk]) not in html
+    assert reverse("places:unit_editor", args=[world.unit.pk, "unit"]) not in html
     assert reverse("people:reveal", args=[world.resident_person.pk]) not in html
     assert response.context["compound"] is None  # no staff navigation context
 
@@ -92,7 +92,7 @@ def test_unit_hides_reveal_from_staff_without_the_permission(world, login):
     assert response.status_code == 200
     assert "138****5678" in html and "13812345678" not in html
     assert reverse("people:reveal", args=[world.resident_person.pk]) not in html
-    assert reverse("places:unit_edit", args=[world.unit.pk]) not in html
+    assert reverse("places:unit_editor", args=[world.unit.pk, "unit"]) not in html
 
 
 def test_unit_answers_who_is_responsible_and_who_is_on_duty(world, login):
@@ -132,6 +132,31 @@ def test_unit_shows_vehicles_and_care_tags(world, login):
     html = login(world.staff).get(unit_url(world.unit)).content.decode()
     assert "浙A12345" in html
     assert "Empty-nest elder" in html
+
+
+@pytest.mark.parametrize(
+    ("name", "field"),
+    [
+        ("unit", 'name="area"'),
+        ("owner", 'name="owner-share"'),
+        ("resident", 'name="resident-relation"'),
+        ("vehicle", 'name="vehicle-plate"'),
+    ],
+)
+def test_editing_forms_load_when_their_panel_opens(world, login, name, field):
+    client = login(world.staff)
+    url = reverse("places:unit_editor", args=[world.unit.pk, name])
+    assert url in client.get(unit_url(world.unit)).content.decode()
+    response = client.get(url, HTTP_HX_REQUEST="true")
+    html = response.content.decode()
+    assert response.status_code == 200 and "<html" not in html and field in html
+    for user in (world.resident, world.outsider):
+        assert login(user).get(url).status_code == 404
+
+
+def test_an_unknown_editing_form_is_404(world, login):
+    url = reverse("places:unit_editor", args=[world.unit.pk, "roof"])
+    assert login(world.staff).get(url).status_code == 404
 
 
 def test_unit_links_to_its_change_history_for_auditors(world, login):
