@@ -32,6 +32,8 @@ def text(max_length: int | None = None) -> Any:
 
 
 Code = text(60)  # a compound, community or unit code in a filter or a body
+# A row's id in a filter or a body: within a 64-bit integer, which SQLite cannot exceed.
+Id = Annotated[int, Field(ge=1, le=2**63 - 1)]
 
 
 def _to_utc(moment: datetime) -> datetime:

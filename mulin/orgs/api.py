@@ -2,6 +2,7 @@
 
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -120,14 +121,21 @@ def organisation_detail(request, id: int):
 def organisation_create(request, payload: OrganisationIn):
     """An organisation of a compound (`compound`), or a community-wide one (`community`)."""
     user = request.auth
+    # Where the caller may not add organisations answers 404 before anything else is looked at.
     if payload.compound:
-        compound = get_object_or_404(
-            Compound.objects.select_related("community"), code=payload.compound
+        compound = access.get_or_404(
+            user,
+            access.ORGS_EDIT,
+            Compound.objects.select_related("community"),
+            code=payload.compound,
         )
         community = compound.community
     elif payload.community:
         compound = None
         community = get_object_or_404(Community, code=payload.community)
+        scope = access.scope_for(user, access.ORGS_EDIT)
+        if not (scope.everything or community.id in scope.community_ids):
+            raise Http404
     else:
         raise ValidationError(
             {"compound": _("Choose a compound or, for a community-wide organisation, a community.")}

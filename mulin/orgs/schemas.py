@@ -5,7 +5,7 @@ from datetime import date, datetime
 from ninja import Field, Schema
 
 from mulin.core.privacy import mask_phone
-from mulin.core.schemas import Code, CommunityRef, Moment, PersonRef, Ref, page_of, text
+from mulin.core.schemas import Code, CommunityRef, Id, Moment, PersonRef, Ref, page_of, text
 
 from .models import MemberRole, OrgKind
 
@@ -64,7 +64,7 @@ class OrganisationIn(Schema):
     name: text(120)
     compound: Code | None = Field(None, description="Compound code…")
     community: Code | None = Field(None, description="…or, for a community-wide one, its code.")
-    parent: int | None = None
+    parent: Id | None = None
     description: text(2000) = ""
     phone: text(30) = Field("", description="A public phone, shown to residents.")
     founded_on: date | None = None
@@ -72,7 +72,7 @@ class OrganisationIn(Schema):
 
 class OrganisationPatch(Schema):
     name: text(120) | None = None
-    parent: int | None = None
+    parent: Id | None = None
     description: text(2000) | None = None
     phone: text(30) | None = None
     founded_on: date | None = None
@@ -104,7 +104,7 @@ class MembershipFilters(Schema):
 
 
 class MembershipIn(Schema):
-    person: int = Field(..., description="A person of the organisation's compound or community.")
+    person: Id = Field(..., description="A person of the organisation's compound or community.")
     role: MemberRole = MemberRole.MEMBER
     portfolio: text(100) = ""
     term_start: date | None = None
@@ -147,18 +147,16 @@ class ResponsibleOut(Schema):
 
 class AreaFilters(Schema):
     compound: Code | None = Field(None, description="Compound code.")
-    organisation: int | None = None
-    membership: int | None = None
-    unit: int | None = Field(
-        None, description="Areas covering this unit, its entrance or building."
-    )
+    organisation: Id | None = None
+    membership: Id | None = None
+    unit: Id | None = Field(None, description="Areas covering this unit, its entrance or building.")
     include_ended: bool = Field(False, description="Also areas of ended memberships.")
 
 
 class AreaIn(Schema):
-    building: int | None = None
-    entrance: int | None = None
-    unit: int | None = Field(None, description="Give exactly one of building, entrance, unit.")
+    building: Id | None = None
+    entrance: Id | None = None
+    unit: Id | None = Field(None, description="Give exactly one of building, entrance, unit.")
 
 
 class ShiftOut(Schema):
@@ -181,14 +179,14 @@ class DutyNowFilters(Schema):
 
 class ShiftFilters(Schema):
     compound: Code | None = Field(None, description="Compound code.")
-    organisation: int | None = None
+    organisation: Id | None = None
     ends_after: Moment | None = None
     starts_before: Moment | None = None
 
 
 class ShiftIn(Schema):
-    organisation: int
-    person: int
+    organisation: Id
+    person: Id
     starts_at: Moment = Field(..., description="Without an offset: Asia/Shanghai time.")
     ends_at: Moment
     phone: text(20)

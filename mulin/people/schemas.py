@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 from ninja import Field, Schema
 
 from mulin.core.privacy import mask_phone
-from mulin.core.schemas import Code, Ref, page_of, text
+from mulin.core.schemas import Code, Id, Ref, page_of, text
 
 from .models import Gender, Ownership, Residency
 
@@ -203,7 +203,7 @@ class ResidencyOut(Schema):
 
 
 class ResidencyIn(Schema):
-    person: int = Field(..., description="A person in the unit's compound registry.")
+    person: Id = Field(..., description="A person in the unit's compound registry.")
     relation: Residency.Relation
     is_head: bool = False
     moved_in_on: date | None = None
@@ -229,8 +229,8 @@ class OwnershipOut(Schema):
 
 
 class OwnershipIn(Schema):
-    person: int | None = Field(None, description="The owner: a person…")
-    company: int | None = Field(None, description="…or a company (e.g. the developer).")
+    person: Id | None = Field(None, description="The owner: a person…")
+    company: Id | None = Field(None, description="…or a company (e.g. the developer).")
     share: Share = Decimal("1")
     started_on: date | None = None
     date_kind: Ownership.DateKind = Ownership.DateKind.REGISTERED
@@ -251,8 +251,8 @@ class VehicleBrief(Schema):
 
 class VehicleFilters(Schema):
     compound: Code | None = Field(None, description="Compound code.")
-    unit: int | None = None
-    person: int | None = None
+    unit: Id | None = None
+    person: Id | None = None
     plate: text(12) | None = Field(None, description="Part of the plate.")
     include_removed: bool = False
 
@@ -275,8 +275,8 @@ class VehicleOut(Schema):
 class VehicleIn(Schema):
     compound: Code = Field(..., description="Compound code.")
     plate: text(12)
-    person: int | None = None
-    unit: int | None = None
+    person: Id | None = None
+    unit: Id | None = None
     brand: text(50) = ""
 
 
