@@ -10,7 +10,7 @@ from django.utils.translation import gettext
 
 from mulin.api import api as ninja_api
 from mulin.core.models import ApiToken, AuditEvent, IdempotencyKey, Role
-from mulin.people.models import Person
+from mulin.people.models import Ownership, Person, Residency
 from mulin.testing.api import token_for
 
 # ---------------------------------------------------------------- authentication
@@ -242,3 +242,68 @@ def test_keys_expire_after_a_day(world, api):
     client.post("/persons", body, **{"Idempotency-Key": "old"})
     assert Person.objects.filter(name="赵六").count() == 2
     assert IdempotencyKey.objects.count() == 1
+
+
+# ---------------------------------------------------------------- writes refused alike
+
+
+def _writes(world, registry) -> list[tuple[str, str, dict]]:
+    code = world.compound.code
+    residency = Residency.objects.get(person=registry.neighbour)
+    ownership = Ownership.objects.get(person=world.resident_person)
+    neighbour = registry.neighbour.id
+    return [
+        ("post", "/buildings", {"compound": code, "number": "70"}),
+        ("post", "/units", {"compound": code, "building": "63", "number": "701"}),
+        ("patch", f"/units/{world.unit.id}", {"status": "vacant"}),
+        ("post", "/persons", {"compound": code, "name": "周九"}),
+        ("patch", f"/persons/{neighbour}", {"note": "x"}),
+        ("post", f"/persons/{neighbour}/reveal", {"field": "phone"}),
+        ("post", f"/persons/{neighbour}/consents/registry/withdraw", {}),
+        (
+            "post",
+            f"/units/{world.unit.id}/residencies",
+            {"person": neighbour, "relation": "family"},
+        ),
+        ("post", f"/residencies/{residency.id}/end", {}),
+        ("post", f"/units/{world.neighbour_unit.id}/ownerships", {"person": neighbour}),
+        ("post", f"/ownerships/{ownership.id}/end", {}),
+        ("post", "/vehicles", {"compound": code, "plate": "闽D99999"}),
+        ("post", "/organisations", {"kind": "partner", "name": "银行", "compound": code}),
+        ("patch", f"/organisations/{registry.org.id}", {"phone": "0592-1234567"}),
+        ("post", f"/organisations/{registry.org.id}/memberships", {"person": neighbour}),
+        ("post", f"/memberships/{registry.membership.id}/end", {}),
+        ("post", f"/memberships/{registry.membership.id}/areas", {"unit": world.unit.id}),
+        (
+            "post",
+            "/duty/shifts",
+            {
+                "organisation": registry.org.id,
+                "person": neighbour,
+                "starts_at": "2030-01-01T08:00:00",
+                "ends_at": "2030-01-01T20:00:00",
+                "phone": "0592-1234567",
+            },
+        ),
+    ]
+
+
+@pytest.mark.parametrize("who", ["outsider", "resident"])
+def test_writes_on_someone_elses_compound_or_household_answer_404_and_change_nothing(
+    world, registry, api, who
+):
+    client = api(getattr(world, who))
+    writes = _writes(world, registry)
+    events = AuditEvent.objects.count()
+    answers = {
+        path: getattr(client, method)(path, body).status_code for method, path, body in writes
+    }
+    assert answers == {path: 404 for _method, path, _body in writes}
+    assert AuditEvent.objects.count() == events
+
+
+def test_staff_may_make_every_write(world, registry, api):
+    client = api(world.staff)
+    for method, path, body in _writes(world, registry):
+        response = getattr(client, method)(path, body)
+        assert response.status_code in {200, 201}, (path, response.content)

@@ -74,6 +74,15 @@ def test_organisation_create(world, api):
     assert community.status_code == 201 and community.json()["compound"] is None
 
 
+def test_outsider_gets_404_whatever_the_body_says(world, api, registry):
+    client = api(world.outsider)
+    bad_parent = {"kind": "partner", "name": "x", "compound": world.compound.code, "parent": 9}
+    assert client.post("/organisations", bad_parent).status_code == 404
+    community_wide = {"kind": "partner", "name": "x", "community": world.compound.community.code}
+    assert client.post("/organisations", community_wide).status_code == 404
+    assert not Organisation.objects.filter(name="x").exists()
+
+
 @pytest.mark.parametrize(
     ("body", "field"),
     [
@@ -278,6 +287,8 @@ def test_duty_now_queries_do_not_grow(world, api, registry, constant_queries):
 
 def test_shift_list_and_add(world, api, registry):
     assert ids(api(world.staff).get("/duty/shifts")) == {registry.shift.id}
+    assert ids(api(world.outsider).get("/duty/shifts")) == {registry.other_shift.id}
+    assert ids(api(world.resident).get("/duty/shifts")) == set()
     later = (timezone.now() + timedelta(days=1)).replace(microsecond=0)
     body = {
         "organisation": registry.org.id,
