@@ -14,7 +14,7 @@ from mulin.core.models import Role, User
 from mulin.people.models import Person
 from mulin.places.models import Compound, Unit
 from mulin.testing import factories as f
-from mulin.testing.api import api, constant_queries, registry  # noqa: F401  (API test fixtures)
+from mulin.testing.api import api, constant_queries, neighbourhood  # noqa: F401  (API test fixtures)
 
 PASSWORD = "correct-horse-42"
 

@@ -1,6 +1,7 @@
 """API test helpers, available to every test through the root conftest: `api(user)` gives a
-JSON client signed in with a bearer token, `registry` adds organisations, duty and vehicles to
-`world`, and `constant_queries` pins a list endpoint's query count and shows it does not grow."""
+JSON client signed in with a bearer token, `neighbourhood` adds a neighbour, organisations, duty
+and vehicles to `world`, and `constant_queries` pins a list endpoint's query count and shows it
+does not grow with the data."""
 
 from dataclasses import dataclass
 from datetime import timedelta
@@ -61,7 +62,7 @@ def api(client):
 
 
 @dataclass
-class Registry:
+class Neighbourhood:
     neighbour: Person  # lives in world.neighbour_unit
     other_person: Person  # lives in world.other_unit (another community)
     org: Organisation  # a party branch of world.compound
@@ -76,7 +77,7 @@ class Registry:
 
 
 @pytest.fixture
-def registry(world) -> Registry:
+def neighbourhood(world) -> Neighbourhood:
     neighbour = f.PersonFactory(compound=world.compound, name="李四", phone="13900001111")
     f.ResidencyFactory(unit=world.neighbour_unit, person=neighbour, relation="tenant")
     other_person = f.PersonFactory(compound=world.other, name="王五", phone="13700002222")
@@ -109,7 +110,7 @@ def registry(world) -> Registry:
     other_vehicle = Vehicle.objects.create(
         compound=world.other, plate="浙A54321", unit=world.other_unit, person=other_person
     )
-    return Registry(
+    return Neighbourhood(
         neighbour,
         other_person,
         org,

@@ -200,7 +200,7 @@ def test_without_a_key_each_request_writes(world, api):
     assert Person.objects.filter(name="赵六").count() == 2
 
 
-def test_keys_belong_to_one_user(world, api, registry):
+def test_keys_belong_to_one_user(world, api, neighbourhood):
     body = {"compound": world.compound.code, "name": "赵六"}
     api(world.staff).post("/persons", body, **{"Idempotency-Key": "same"})
     api(world.admin).post("/persons", body, **{"Idempotency-Key": "same"})
@@ -247,11 +247,11 @@ def test_keys_expire_after_a_day(world, api):
 # ---------------------------------------------------------------- writes refused alike
 
 
-def _writes(world, registry) -> list[tuple[str, str, dict]]:
+def _writes(world, neighbourhood) -> list[tuple[str, str, dict]]:
     code = world.compound.code
-    residency = Residency.objects.get(person=registry.neighbour)
+    residency = Residency.objects.get(person=neighbourhood.neighbour)
     ownership = Ownership.objects.get(person=world.resident_person)
-    neighbour = registry.neighbour.id
+    neighbour = neighbourhood.neighbour.id
     return [
         ("post", "/buildings", {"compound": code, "number": "70"}),
         ("post", "/units", {"compound": code, "building": "63", "number": "701"}),
@@ -270,15 +270,15 @@ def _writes(world, registry) -> list[tuple[str, str, dict]]:
         ("post", f"/ownerships/{ownership.id}/end", {}),
         ("post", "/vehicles", {"compound": code, "plate": "闽D99999"}),
         ("post", "/organisations", {"kind": "partner", "name": "银行", "compound": code}),
-        ("patch", f"/organisations/{registry.org.id}", {"phone": "0592-1234567"}),
-        ("post", f"/organisations/{registry.org.id}/memberships", {"person": neighbour}),
-        ("post", f"/memberships/{registry.membership.id}/end", {}),
-        ("post", f"/memberships/{registry.membership.id}/areas", {"unit": world.unit.id}),
+        ("patch", f"/organisations/{neighbourhood.org.id}", {"phone": "0592-1234567"}),
+        ("post", f"/organisations/{neighbourhood.org.id}/memberships", {"person": neighbour}),
+        ("post", f"/memberships/{neighbourhood.membership.id}/end", {}),
+        ("post", f"/memberships/{neighbourhood.membership.id}/areas", {"unit": world.unit.id}),
         (
             "post",
             "/duty/shifts",
             {
-                "organisation": registry.org.id,
+                "organisation": neighbourhood.org.id,
                 "person": neighbour,
                 "starts_at": "2030-01-01T08:00:00",
                 "ends_at": "2030-01-01T20:00:00",
@@ -290,10 +290,10 @@ def _writes(world, registry) -> list[tuple[str, str, dict]]:
 
 @pytest.mark.parametrize("who", ["outsider", "resident"])
 def test_writes_on_someone_elses_compound_or_household_answer_404_and_change_nothing(
-    world, registry, api, who
+    world, neighbourhood, api, who
 ):
     client = api(getattr(world, who))
-    writes = _writes(world, registry)
+    writes = _writes(world, neighbourhood)
     events = AuditEvent.objects.count()
     answers = {
         path: getattr(client, method)(path, body).status_code for method, path, body in writes
@@ -302,8 +302,8 @@ def test_writes_on_someone_elses_compound_or_household_answer_404_and_change_not
     assert AuditEvent.objects.count() == events
 
 
-def test_staff_may_make_every_write(world, registry, api):
+def test_staff_may_make_every_write(world, neighbourhood, api):
     client = api(world.staff)
-    for method, path, body in _writes(world, registry):
+    for method, path, body in _writes(world, neighbourhood):
         response = getattr(client, method)(path, body)
         assert response.status_code in {200, 201}, (path, response.content)

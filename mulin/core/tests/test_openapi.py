@@ -38,7 +38,7 @@ def test_document_is_served_and_valid_openapi(db, client):
 
 
 @pytest.fixture
-def api_schema(world, registry):
+def api_schema(world, neighbourhood):
     # Requests go through the real WSGI handler; keep it from closing the test's connection
     # around each request, as Django's test client does.
     for signal in (request_started, request_finished):
@@ -80,7 +80,7 @@ def _fuzz(strategy, headers, max_examples: int) -> None:
     run()
 
 
-def _known_ids(world, registry) -> dict[str, dict]:
+def _known_ids(world, neighbourhood) -> dict[str, dict]:
     """Path parameters naming real rows, so that detail operations answer 200, not only 404."""
     unit = {"id": world.unit.id}
     return {
@@ -90,19 +90,19 @@ def _known_ids(world, registry) -> dict[str, dict]:
         "/api/v1/units/{id}/residencies": unit,
         "/api/v1/units/{id}/ownerships": unit,
         "/api/v1/persons/{id}": {"id": world.resident_person.id},
-        "/api/v1/vehicles/{id}": {"id": registry.vehicle.id},
-        "/api/v1/organisations/{id}": {"id": registry.org.id},
-        "/api/v1/organisations/{id}/memberships": {"id": registry.org.id},
+        "/api/v1/vehicles/{id}": {"id": neighbourhood.vehicle.id},
+        "/api/v1/organisations/{id}": {"id": neighbourhood.org.id},
+        "/api/v1/organisations/{id}/memberships": {"id": neighbourhood.org.id},
     }
 
 
-def test_get_operations_survive_generated_input(api_schema, staff_headers, world, registry):
+def test_get_operations_survive_generated_input(api_schema, staff_headers, world, neighbourhood):
     """Generated requests to every GET operation, as community staff — valid ones (also on real
     rows) and invalid ones: no 5xx, and every answer has a documented status, content type and
     shape. Bounded: at most 10 + 5 + 5 requests per operation."""
     operations = [result.ok() for result in api_schema.get_all_operations()]
     assert len(operations) >= 15
-    known = _known_ids(world, registry)
+    known = _known_ids(world, neighbourhood)
     failures = []
     for operation in operations:
         runs = [

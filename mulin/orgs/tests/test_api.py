@@ -13,20 +13,20 @@ from mulin.testing.api import ids
 # ---------------------------------------------------------------- organisations
 
 
-def test_organisation_list_is_scoped(world, api, registry):
-    assert ids(api(world.staff).get("/organisations")) == {registry.org.id}
-    assert ids(api(world.outsider).get("/organisations")) == {registry.other_org.id}
+def test_organisation_list_is_scoped(world, api, neighbourhood):
+    assert ids(api(world.staff).get("/organisations")) == {neighbourhood.org.id}
+    assert ids(api(world.outsider).get("/organisations")) == {neighbourhood.other_org.id}
     assert ids(api(world.resident).get("/organisations")) == set()
 
 
-def test_organisation_list_filters(world, api, registry):
+def test_organisation_list_filters(world, api, neighbourhood):
     community_wide = Organisation.objects.create(
         kind="party_committee", name="社区党委", community=world.compound.community
     )
     committee = f.OrganisationFactory(compound=world.compound, kind="owners_committee")
     client = api(world.staff)
     serving = ids(client.get("/organisations", compound=world.compound.code))
-    assert serving == {registry.org.id, community_wide.id, committee.id}
+    assert serving == {neighbourhood.org.id, community_wide.id, committee.id}
     assert ids(client.get("/organisations", kind="owners_committee")) == {committee.id}
     assert ids(client.get("/organisations", compound=world.other.code)) == set()
     Organisation.objects.filter(pk=committee.pk).update(dissolved_on=timezone.localdate())
@@ -35,7 +35,7 @@ def test_organisation_list_filters(world, api, registry):
     assert client.get("/organisations", kind="club").status_code == 422
 
 
-def test_organisation_list_queries_do_not_grow(world, api, registry, constant_queries):
+def test_organisation_list_queries_do_not_grow(world, api, neighbourhood, constant_queries):
     def add(n):
         for _ in range(n):
             f.MembershipFactory(organisation=f.OrganisationFactory(compound=world.compound))
@@ -44,11 +44,11 @@ def test_organisation_list_queries_do_not_grow(world, api, registry, constant_qu
     constant_queries(api(world.staff), "/organisations", lambda: add(6), 6)
 
 
-def test_organisation_detail(world, api, registry):
+def test_organisation_detail(world, api, neighbourhood):
     child = f.OrganisationFactory(
-        compound=world.compound, kind="stairwell_group", parent=registry.org
+        compound=world.compound, kind="stairwell_group", parent=neighbourhood.org
     )
-    path = f"/organisations/{registry.org.id}"
+    path = f"/organisations/{neighbourhood.org.id}"
     data = api(world.staff).get(path).json()
     assert data["member_count"] == 1
     assert data["children"] == [{"id": child.id, "label": child.name}]
@@ -74,7 +74,7 @@ def test_organisation_create(world, api):
     assert community.status_code == 201 and community.json()["compound"] is None
 
 
-def test_outsider_gets_404_whatever_the_body_says(world, api, registry):
+def test_outsider_gets_404_whatever_the_body_says(world, api, neighbourhood):
     client = api(world.outsider)
     bad_parent = {"kind": "partner", "name": "x", "compound": world.compound.code, "parent": 9}
     assert client.post("/organisations", bad_parent).status_code == 404
@@ -104,8 +104,8 @@ def test_organisation_create_needs_a_place(world, api):
     assert response.json()["detail"][0]["field"] == "compound"
 
 
-def test_organisation_update(world, api, registry):
-    path = f"/organisations/{registry.org.id}"
+def test_organisation_update(world, api, neighbourhood):
+    path = f"/organisations/{neighbourhood.org.id}"
     assert api(world.outsider).patch(path, {"phone": "0592-1234567"}).status_code == 404
     assert api(world.resident).patch(path, {"phone": "0592-1234567"}).status_code == 404
     response = api(world.staff).patch(path, {"phone": "0592-1234567"})
@@ -117,37 +117,37 @@ def test_organisation_update(world, api, registry):
 # ---------------------------------------------------------------- memberships
 
 
-def test_membership_list_masks_phones_and_keeps_history(world, api, registry):
+def test_membership_list_masks_phones_and_keeps_history(world, api, neighbourhood):
     past = f.MembershipFactory(
-        organisation=registry.org,
+        organisation=neighbourhood.org,
         person=world.resident_person,
         term_start=timezone.localdate() - timedelta(days=400),
         term_end=timezone.localdate() - timedelta(days=30),
     )
-    path = f"/organisations/{registry.org.id}/memberships"
+    path = f"/organisations/{neighbourhood.org.id}/memberships"
     response = api(world.staff).get(path)
     data = response.json()
-    assert [m["id"] for m in data["items"]] == [registry.membership.id]
+    assert [m["id"] for m in data["items"]] == [neighbourhood.membership.id]
     assert data["items"][0]["phone"] == "139****1111"
     assert "13900001111" not in response.content.decode()
     history = ids(api(world.staff).get(path, include_ended="true"))
-    assert history == {registry.membership.id, past.id}
+    assert history == {neighbourhood.membership.id, past.id}
     assert api(world.outsider).get(path).status_code == 404
     assert api(world.resident).get(path).status_code == 404
 
 
-def test_membership_list_queries_do_not_grow(world, api, registry, constant_queries):
+def test_membership_list_queries_do_not_grow(world, api, neighbourhood, constant_queries):
     def add(n):
         for _ in range(n):
-            f.MembershipFactory(organisation=registry.org)
+            f.MembershipFactory(organisation=neighbourhood.org)
 
     add(3)
-    path = f"/organisations/{registry.org.id}/memberships"
+    path = f"/organisations/{neighbourhood.org.id}/memberships"
     constant_queries(api(world.staff), path, lambda: add(6), 7)
 
 
-def test_membership_add_and_end(world, api, registry):
-    path = f"/organisations/{registry.org.id}/memberships"
+def test_membership_add_and_end(world, api, neighbourhood):
+    path = f"/organisations/{neighbourhood.org.id}/memberships"
     body = {"person": world.resident_person.id, "role": "member", "phone": "13812345678"}
     assert api(world.outsider).post(path, body).status_code == 404
     assert api(world.resident).post(path, body).status_code == 404
@@ -163,17 +163,18 @@ def test_membership_add_and_end(world, api, registry):
     assert AuditEvent.objects.filter(action="membership.end").count() == 1
 
 
-def test_membership_add_refuses_a_person_from_another_community(world, api, registry):
+def test_membership_add_refuses_a_person_from_another_community(world, api, neighbourhood):
     response = api(world.staff).post(
-        f"/organisations/{registry.org.id}/memberships", {"person": registry.other_person.id}
+        f"/organisations/{neighbourhood.org.id}/memberships",
+        {"person": neighbourhood.other_person.id},
     )
     assert response.status_code == 422
     assert response.json()["detail"][0]["field"] == "person"
 
 
-def test_membership_term_cannot_end_before_it_starts(world, api, registry):
+def test_membership_term_cannot_end_before_it_starts(world, api, neighbourhood):
     response = api(world.staff, language="zh-hans").post(
-        f"/organisations/{registry.org.id}/memberships",
+        f"/organisations/{neighbourhood.org.id}/memberships",
         {"person": world.resident_person.id, "term_start": "2024-01-01", "term_end": "2023-01-01"},
     )
     assert response.status_code == 422
@@ -181,44 +182,44 @@ def test_membership_term_cannot_end_before_it_starts(world, api, registry):
     assert not Membership.objects.filter(person=world.resident_person).exists()
 
 
-def test_party_secretary_may_edit_their_organisation_only(world, api, registry):
+def test_party_secretary_may_edit_their_organisation_only(world, api, neighbourhood):
     secretary = f.UserFactory()
-    f.grant(secretary, Role.PARTY_SECRETARY, registry.org)
+    f.grant(secretary, Role.PARTY_SECRETARY, neighbourhood.org)
     client = api(secretary)
-    path = f"/organisations/{registry.org.id}/memberships"
+    path = f"/organisations/{neighbourhood.org.id}/memberships"
     assert client.post(path, {"person": world.resident_person.id}).status_code == 201
-    other = f"/organisations/{registry.other_org.id}/memberships"
-    assert client.post(other, {"person": registry.other_person.id}).status_code == 404
+    other = f"/organisations/{neighbourhood.other_org.id}/memberships"
+    assert client.post(other, {"person": neighbourhood.other_person.id}).status_code == 404
 
 
 # ---------------------------------------------------------------- responsibility areas
 
 
-def test_area_list(world, api, registry):
+def test_area_list(world, api, neighbourhood):
     data = api(world.staff).get("/responsibility-areas").json()
     [row] = data["items"]
     assert row["place"] == {"kind": "building", "id": world.unit.building_id, "code": "63"}
     assert row["membership"]["person"]["name"] == "李四"
     assert ids(api(world.staff).get("/responsibility-areas", unit=world.unit.id)) == {
-        registry.area.id
+        neighbourhood.area.id
     }
     assert ids(api(world.staff).get("/responsibility-areas", unit=world.other_unit.id)) == set()
     assert ids(api(world.outsider).get("/responsibility-areas")) == set()
     assert ids(api(world.resident).get("/responsibility-areas")) == set()
 
 
-def test_area_list_queries_do_not_grow(world, api, registry, constant_queries):
+def test_area_list_queries_do_not_grow(world, api, neighbourhood, constant_queries):
     def add(n):
         for _ in range(n):
             unit = f.UnitFactory(entrance=world.unit.entrance)
-            ResponsibilityArea.objects.create(membership=registry.membership, unit=unit)
+            ResponsibilityArea.objects.create(membership=neighbourhood.membership, unit=unit)
 
     add(3)
     constant_queries(api(world.staff), "/responsibility-areas", lambda: add(6), 6)
 
 
-def test_area_assign(world, api, registry):
-    path = f"/memberships/{registry.membership.id}/areas"
+def test_area_assign(world, api, neighbourhood):
+    path = f"/memberships/{neighbourhood.membership.id}/areas"
     body = {"unit": world.neighbour_unit.id}
     assert api(world.outsider).post(path, body).status_code == 404
     assert api(world.resident).post(path, body).status_code == 404
@@ -237,11 +238,13 @@ def test_area_assign(world, api, registry):
 @pytest.mark.parametrize(
     "body", [{}, {"unit": 1, "building": 1}, {"unit": 999999}, {"unit": "other"}]
 )
-def test_area_assign_refuses_anything_but_one_place_of_the_compound(world, api, registry, body):
+def test_area_assign_refuses_anything_but_one_place_of_the_compound(
+    world, api, neighbourhood, body
+):
     if body == {"unit": "other"}:
         body = {"unit": world.other_unit.id}
     before = ResponsibilityArea.objects.count()
-    response = api(world.staff).post(f"/memberships/{registry.membership.id}/areas", body)
+    response = api(world.staff).post(f"/memberships/{neighbourhood.membership.id}/areas", body)
     assert response.status_code == 422
     assert ResponsibilityArea.objects.count() == before
 
@@ -249,31 +252,31 @@ def test_area_assign_refuses_anything_but_one_place_of_the_compound(world, api, 
 # ---------------------------------------------------------------- duty roster
 
 
-def test_duty_now(world, api, registry):
+def test_duty_now(world, api, neighbourhood):
     DutyShift.objects.create(
-        organisation=registry.org,
-        person=registry.neighbour,
+        organisation=neighbourhood.org,
+        person=neighbourhood.neighbour,
         starts_at=timezone.now() + timedelta(hours=2),
         ends_at=timezone.now() + timedelta(hours=4),
         phone="13900001111",
     )
     response = api(world.staff).get("/duty/now", compound=world.compound.code)
     data = response.json()
-    assert [s["id"] for s in data["items"]] == [registry.shift.id]
+    assert [s["id"] for s in data["items"]] == [neighbourhood.shift.id]
     assert data["items"][0]["phone"] == "139****1111"
     assert "13900001111" not in response.content.decode()
-    assert ids(api(world.staff).get("/duty/now")) == {registry.shift.id}
-    assert ids(api(world.outsider).get("/duty/now")) == {registry.other_shift.id}
+    assert ids(api(world.staff).get("/duty/now")) == {neighbourhood.shift.id}
+    assert ids(api(world.outsider).get("/duty/now")) == {neighbourhood.other_shift.id}
     assert api(world.outsider).get("/duty/now", compound=world.compound.code).status_code == 404
     assert api(world.resident).get("/duty/now", compound=world.compound.code).status_code == 404
 
 
-def test_duty_now_queries_do_not_grow(world, api, registry, constant_queries):
+def test_duty_now_queries_do_not_grow(world, api, neighbourhood, constant_queries):
     def add(n):
         now = timezone.now()
         for _ in range(n):
             DutyShift.objects.create(
-                organisation=registry.org,
+                organisation=neighbourhood.org,
                 person=f.PersonFactory(compound=world.compound),
                 starts_at=now - timedelta(minutes=5),
                 ends_at=now + timedelta(hours=1),
@@ -285,14 +288,14 @@ def test_duty_now_queries_do_not_grow(world, api, registry, constant_queries):
     constant_queries(client, "/duty/now", lambda: add(6), 7, compound=world.compound.code)
 
 
-def test_shift_list_and_add(world, api, registry):
-    assert ids(api(world.staff).get("/duty/shifts")) == {registry.shift.id}
-    assert ids(api(world.outsider).get("/duty/shifts")) == {registry.other_shift.id}
+def test_shift_list_and_add(world, api, neighbourhood):
+    assert ids(api(world.staff).get("/duty/shifts")) == {neighbourhood.shift.id}
+    assert ids(api(world.outsider).get("/duty/shifts")) == {neighbourhood.other_shift.id}
     assert ids(api(world.resident).get("/duty/shifts")) == set()
     later = (timezone.now() + timedelta(days=1)).replace(microsecond=0)
     body = {
-        "organisation": registry.org.id,
-        "person": registry.neighbour.id,
+        "organisation": neighbourhood.org.id,
+        "person": neighbourhood.neighbour.id,
         "starts_at": later.isoformat(),
         "ends_at": (later + timedelta(hours=8)).isoformat(),
         "phone": "13900001111",
@@ -306,10 +309,10 @@ def test_shift_list_and_add(world, api, registry):
     assert ids(api(world.staff).get("/duty/shifts", ends_after=after)) == {response.json()["id"]}
 
 
-def test_shift_local_time_without_offset_is_shanghai_time(world, api, registry):
+def test_shift_local_time_without_offset_is_shanghai_time(world, api, neighbourhood):
     body = {
-        "organisation": registry.org.id,
-        "person": registry.neighbour.id,
+        "organisation": neighbourhood.org.id,
+        "person": neighbourhood.neighbour.id,
         "starts_at": "2030-07-01T20:00:00",
         "ends_at": "2030-07-02T04:00:00",
         "phone": "0592-1234567",
@@ -318,10 +321,10 @@ def test_shift_local_time_without_offset_is_shanghai_time(world, api, registry):
     assert shift.starts_at.isoformat() == "2030-07-01T12:00:00+00:00"
 
 
-def test_shift_must_end_after_it_starts(world, api, registry):
+def test_shift_must_end_after_it_starts(world, api, neighbourhood):
     body = {
-        "organisation": registry.org.id,
-        "person": registry.neighbour.id,
+        "organisation": neighbourhood.org.id,
+        "person": neighbourhood.neighbour.id,
         "starts_at": "2030-07-01T20:00:00+08:00",
         "ends_at": "2030-07-01T19:00:00+08:00",
         "phone": "0592-1234567",
@@ -333,12 +336,12 @@ def test_shift_must_end_after_it_starts(world, api, registry):
     assert not IdempotencyKey.objects.exists()
 
 
-def test_shift_list_queries_do_not_grow(world, api, registry, constant_queries):
+def test_shift_list_queries_do_not_grow(world, api, neighbourhood, constant_queries):
     def add(n):
         for i in range(n):
             DutyShift.objects.create(
-                organisation=registry.org,
-                person=registry.neighbour,
+                organisation=neighbourhood.org,
+                person=neighbourhood.neighbour,
                 starts_at=timezone.now() + timedelta(days=i + 1),
                 ends_at=timezone.now() + timedelta(days=i + 1, hours=8),
                 phone="0592-1234567",

@@ -18,12 +18,12 @@ ID_NUMBER = "11010519491231002X"
 # ---------------------------------------------------------------- persons
 
 
-def test_person_list_is_scoped(world, api, registry):
+def test_person_list_is_scoped(world, api, neighbourhood):
     assert ids(api(world.staff).get("/persons")) == {
         world.resident_person.id,
-        registry.neighbour.id,
+        neighbourhood.neighbour.id,
     }
-    assert ids(api(world.outsider).get("/persons")) == {registry.other_person.id}
+    assert ids(api(world.outsider).get("/persons")) == {neighbourhood.other_person.id}
     # A resident sees their own household, not the neighbour next door.
     assert ids(api(world.resident).get("/persons")) == {world.resident_person.id}
 
@@ -58,13 +58,13 @@ def test_person_list_and_detail_mask_phone_and_id_number(world, api):
         ("-", set()),
     ],
 )
-def test_person_search(world, api, registry, q, expected):
-    people = {"resident": world.resident_person.id, "neighbour": registry.neighbour.id}
+def test_person_search(world, api, neighbourhood, q, expected):
+    people = {"resident": world.resident_person.id, "neighbour": neighbourhood.neighbour.id}
     found = ids(api(world.staff).get("/persons", q=q, compound=world.compound.code))
     assert found == {people[name] for name in expected}
 
 
-def test_person_search_never_crosses_compounds(world, api, registry):
+def test_person_search_never_crosses_compounds(world, api, neighbourhood):
     assert ids(api(world.outsider).get("/persons", q="zs")) == set()
     assert ids(api(world.staff).get("/persons", q="ww")) == set()
 
@@ -80,12 +80,12 @@ def test_person_list_queries_do_not_grow(world, api, constant_queries):
     constant_queries(client, "/persons", lambda: add(6), 6, q="zs")
 
 
-def test_person_detail_access(world, api, registry):
+def test_person_detail_access(world, api, neighbourhood):
     path = f"/persons/{world.resident_person.id}"
     assert api(world.staff).get(path).status_code == 200
     assert api(world.resident).get(path).status_code == 200
     assert api(world.outsider).get(path).status_code == 404
-    assert api(world.resident).get(f"/persons/{registry.neighbour.id}").status_code == 404
+    assert api(world.resident).get(f"/persons/{neighbourhood.neighbour.id}").status_code == 404
 
 
 def test_person_detail_shows_homes_and_hides_care_tags_from_residents(world, api):
@@ -145,7 +145,7 @@ def test_person_create_refuses_a_bad_id_number_in_the_callers_language(
     assert not Person.objects.filter(name="赵六").exists()
 
 
-def test_person_update(world, api, registry):
+def test_person_update(world, api, neighbourhood):
     path = f"/persons/{world.resident_person.id}"
     assert api(world.outsider).patch(path, {"note": "x"}).status_code == 404
     assert api(world.resident).patch(path, {"note": "x"}).status_code == 404
@@ -211,12 +211,12 @@ def test_resident_withdraws_own_consent(world, api):
     assert api(world.resident).post(path).json()["withdrawn"] == 0
 
 
-def test_consent_withdraw_access(world, api, registry):
-    services.consent_grant(actor=world.staff, person=registry.neighbour, purpose="registry")
-    path = f"/persons/{registry.neighbour.id}/consents/registry/withdraw"
+def test_consent_withdraw_access(world, api, neighbourhood):
+    services.consent_grant(actor=world.staff, person=neighbourhood.neighbour, purpose="registry")
+    path = f"/persons/{neighbourhood.neighbour.id}/consents/registry/withdraw"
     assert api(world.resident).post(path).status_code == 404
     assert api(world.outsider).post(path).status_code == 404
-    assert Consent.objects.active().filter(person=registry.neighbour).count() == 1
+    assert Consent.objects.active().filter(person=neighbourhood.neighbour).count() == 1
     assert api(world.staff).post(path).json()["withdrawn"] == 1
 
 
@@ -231,7 +231,7 @@ def test_consent_withdraw_unknown_purpose_is_422(world, api):
 # ---------------------------------------------------------------- residencies
 
 
-def test_residency_list(world, api, registry):
+def test_residency_list(world, api, neighbourhood):
     path = f"/units/{world.unit.id}/residencies"
     data = api(world.staff).get(path).json()
     assert [(r["person"]["name"], r["person"]["phone"]) for r in data["items"]] == [
@@ -268,7 +268,7 @@ def test_residency_list_queries_do_not_grow(world, api, constant_queries):
     constant_queries(client, path, lambda: add(6), 7)
 
 
-def test_residency_add_and_end(world, api, registry):
+def test_residency_add_and_end(world, api, neighbourhood):
     newcomer = f.PersonFactory(compound=world.compound, name="孙八")
     path = f"/units/{world.unit.id}/residencies"
     body = {"person": newcomer.id, "relation": "family"}
@@ -286,20 +286,20 @@ def test_residency_add_and_end(world, api, registry):
     assert ended.json()["moved_out_on"] == str(timezone.localdate())
 
 
-def test_residency_add_refuses_a_person_of_another_compound(world, api, registry):
+def test_residency_add_refuses_a_person_of_another_compound(world, api, neighbourhood):
     response = api(world.staff).post(
         f"/units/{world.unit.id}/residencies",
-        {"person": registry.other_person.id, "relation": "family"},
+        {"person": neighbourhood.other_person.id, "relation": "family"},
     )
     assert response.status_code == 422
     assert response.json()["detail"][0]["field"] == "person"
-    assert not Residency.objects.filter(person=registry.other_person, unit=world.unit).exists()
+    assert not Residency.objects.filter(person=neighbourhood.other_person, unit=world.unit).exists()
 
 
 # ---------------------------------------------------------------- ownerships
 
 
-def test_ownership_list_add_and_end(world, api, registry):
+def test_ownership_list_add_and_end(world, api, neighbourhood):
     path = f"/units/{world.neighbour_unit.id}/ownerships"
     assert api(world.staff).get(path).json()["count"] == 0
     assert api(world.outsider).get(path).status_code == 404
@@ -311,7 +311,7 @@ def test_ownership_list_add_and_end(world, api, registry):
     assert response.status_code == 201
     assert response.json()["company"] == {"id": developer.id, "label": "开发商"}
     assert response.json()["share"] == "0.5000"
-    too_much = api(world.staff).post(path, {"person": registry.neighbour.id, "share": "0.75"})
+    too_much = api(world.staff).post(path, {"person": neighbourhood.neighbour.id, "share": "0.75"})
     assert too_much.status_code == 422
     assert too_much.json()["detail"][0]["field"] == "share"
     assert Ownership.objects.filter(unit=world.neighbour_unit).count() == 1
@@ -332,18 +332,18 @@ def test_ownership_list_queries_do_not_grow(world, api, constant_queries):
 # ---------------------------------------------------------------- vehicles
 
 
-def test_vehicle_list_and_detail(world, api, registry):
-    assert ids(api(world.staff).get("/vehicles")) == {registry.vehicle.id}
-    assert ids(api(world.outsider).get("/vehicles")) == {registry.other_vehicle.id}
-    assert ids(api(world.resident).get("/vehicles")) == {registry.vehicle.id}
-    assert ids(api(world.staff).get("/vehicles", plate="d123")) == {registry.vehicle.id}
-    data = api(world.staff).get(f"/vehicles/{registry.vehicle.id}").json()
+def test_vehicle_list_and_detail(world, api, neighbourhood):
+    assert ids(api(world.staff).get("/vehicles")) == {neighbourhood.vehicle.id}
+    assert ids(api(world.outsider).get("/vehicles")) == {neighbourhood.other_vehicle.id}
+    assert ids(api(world.resident).get("/vehicles")) == {neighbourhood.vehicle.id}
+    assert ids(api(world.staff).get("/vehicles", plate="d123")) == {neighbourhood.vehicle.id}
+    data = api(world.staff).get(f"/vehicles/{neighbourhood.vehicle.id}").json()
     assert data["person"]["phone"] == "138****5678"
     assert data["unit"]["code"] == "63-2-301"
-    assert api(world.outsider).get(f"/vehicles/{registry.vehicle.id}").status_code == 404
+    assert api(world.outsider).get(f"/vehicles/{neighbourhood.vehicle.id}").status_code == 404
 
 
-def test_vehicle_list_queries_do_not_grow(world, api, registry, constant_queries):
+def test_vehicle_list_queries_do_not_grow(world, api, neighbourhood, constant_queries):
     def add(n):
         start = Vehicle.objects.count()
         for i in range(start, start + n):

@@ -12,7 +12,7 @@ from mulin.testing.api import ids
 # ---------------------------------------------------------------- compounds
 
 
-def test_compound_list_is_scoped_and_counts(world, api, registry):
+def test_compound_list_is_scoped_and_counts(world, api, neighbourhood):
     data = api(world.staff).get("/compounds").json()
     assert data["count"] == 1
     [row] = data["items"]
@@ -41,7 +41,7 @@ def test_compound_list_queries_do_not_grow(world, api, constant_queries):
     constant_queries(client, "/compounds", grow, 9)
 
 
-def test_compound_detail(world, api, registry):
+def test_compound_detail(world, api, neighbourhood):
     response = api(world.staff).get(f"/compounds/{world.compound.code}")
     assert response.status_code == 200
     data = response.json()
@@ -147,7 +147,7 @@ def test_unit_list_queries_do_not_grow(world, api, constant_queries):
     constant_queries(client, "/units", lambda: add(6), 6)
 
 
-def test_unit_detail_masks_phones_and_names_who_is_responsible(world, api, registry):
+def test_unit_detail_masks_phones_and_names_who_is_responsible(world, api, neighbourhood):
     response = api(world.staff).get(f"/units/{world.unit.id}")
     assert response.status_code == 200
     data = response.json()
@@ -163,13 +163,13 @@ def test_unit_detail_masks_phones_and_names_who_is_responsible(world, api, regis
     assert "13812345678" not in response.content.decode()
 
 
-def test_unit_detail_access(world, api, registry):
+def test_unit_detail_access(world, api, neighbourhood):
     assert api(world.resident).get(f"/units/{world.unit.id}").status_code == 200
     assert api(world.resident).get(f"/units/{world.neighbour_unit.id}").status_code == 404
     assert api(world.outsider).get(f"/units/{world.unit.id}").status_code == 404
 
 
-def test_unit_detail_query_count_is_fixed(world, api, registry, count_queries):
+def test_unit_detail_query_count_is_fixed(world, api, neighbourhood, count_queries):
     client = api(world.staff)
     client.get(f"/units/{world.unit.id}")
     with count_queries() as before:
