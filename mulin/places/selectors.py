@@ -178,14 +178,6 @@ def compound_overview(compound: Compound, today=None) -> CompoundOverview:
         .values_list("status", "n")
     )
 
-    groups: dict[str, OrgGroup] = {}
-    kind_labels = dict(OrgKind.choices)
-    for org in organisations_of(compound, today=today):
-        group = groups.setdefault(
-            org.kind, OrgGroup(org.kind, kind_labels.get(org.kind, org.kind), [])
-        )
-        group.organisations.append(org)
-    kind_order = {kind: i for i, kind in enumerate(OrgKind.values)}
     care = list(
         CareTag.objects.current(today)
         .filter(person__compound=compound, person__deceased_on__isnull=True)
@@ -207,7 +199,7 @@ def compound_overview(compound: Compound, today=None) -> CompoundOverview:
         by_status=[(status_labels.get(k, k), n) for k, n in sorted(by_status.items())],
         party_registered=party.get(PartyMembership.Status.REGISTERED, 0),
         party_reporting=party.get(PartyMembership.Status.REPORTING, 0),
-        organisation_groups=sorted(groups.values(), key=lambda g: kind_order.get(g.kind, 99)),
+        organisation_groups=_group_by_kind(organisations_of(compound, today=today)),
         on_duty=list(on_duty_now(compound=compound)),
         care=sorted(((care_labels.get(k, k), n) for k, n in care), key=lambda x: -x[1]),
         buildings=list(rows.values()),
@@ -237,18 +229,28 @@ def public_compound(compound: Compound, today=None) -> dict:
     figures = Unit.objects.filter(compound=compound).aggregate(
         units=Count("id"), households=_household_count(today)
     )
-    organisations = list(
+    organisations = (
         Organisation.objects.active()
         .filter(Q(compound=compound) | Q(compound__isnull=True, community_id=compound.community_id))
         .order_by("compound_id", "order", "id")
-        .only("name", "kind", "phone", "description")
+        .only("name", "kind", "phone", "description", "compound_id")
     )
     return {
         "buildings": Building.objects.filter(compound=compound).count(),
         "units": figures["units"],
         "households": figures["households"],
-        "organisations": organisations,
+        "organisation_groups": _group_by_kind(organisations),
     }
+
+
+def _group_by_kind(organisations) -> list[OrgGroup]:
+    groups: dict[str, OrgGroup] = {}
+    labels = dict(OrgKind.choices)
+    for org in organisations:
+        groups.setdefault(org.kind, OrgGroup(org.kind, labels.get(org.kind, org.kind), []))
+        groups[org.kind].organisations.append(org)
+    order = {kind: i for i, kind in enumerate(OrgKind.values)}
+    return sorted(groups.values(), key=lambda g: order.get(g.kind, 99))
 
 
 # ---------------------------------------------------------------- building drill-down
