@@ -32,6 +32,9 @@ def setup_django() -> None:
     # The test client talks to "testserver" over plain HTTP, whatever production settings say.
     settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
     settings.SECURE_SSL_REDIRECT = False
+    # Measure as in production: no per-query logging or template debug information (set before
+    # the template engine is first built). Query counts use CaptureQueriesContext regardless.
+    settings.DEBUG = False
 
 
 def ensure_database() -> None:
