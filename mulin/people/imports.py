@@ -1563,46 +1563,68 @@ class _Importer:
 
         for code, rows in by_unit.items():
             unit = self.units.get(code)
-            explicit = sum((r.values["share"] for r in rows if r.values.get("share")), Decimal(0))
-            blanks = sum(1 for r in rows if not r.values.get("share"))
-            total, matched = Decimal(0), set()
+            planned = []  # (row, "person" or "company", party, registered ownership or None)
             for rec in rows:
-                share = rec.values.get("share")
-                if share is None:  # empty shares split what the explicit ones leave
-                    rest = max(Decimal(1) - explicit, Decimal(0)) / blanks
-                    share = rest.quantize(Decimal("0.0001"), rounding=ROUND_DOWN)
-                    if share <= 0:
-                        self.issue(
-                            rec,
-                            "share",
-                            _(
-                                "Give this owner's share: the other rows for %(unit)s hold all of it."
-                            )
-                            % {"unit": code},
-                        )
-                        continue
-                total += share
                 plan = self.plan_of.get(id(rec))
+                kind = "person" if plan else "company"
                 party = plan.obj if plan else companies.get(rec.values.get("company"))
+                found = None
+                if unit is not None and unit.pk and party is not None and party.pk:
+                    found = existing.get((unit.pk, (kind, party.pk)))
+                planned.append((rec, kind, party, found))
+            matched = {found.pk for *_rest, found in planned if found is not None}
+            registered = by_unit_id.get(unit.pk, []) if unit is not None and unit.pk else []
+            others = sum((o.share for o in registered if o.pk not in matched), Decimal(0))
+            # An empty share keeps a registered owner's share; new owners without one split
+            # what is left of the unit equally.
+            kept = sum(
+                (
+                    rec.values.get("share") or found.share
+                    for rec, _k, _p, found in planned
+                    if rec.values.get("share") or found is not None
+                ),
+                Decimal(0),
+            )
+            blanks = sum(
+                1 for rec, *_r, found in planned if not rec.values.get("share") and not found
+            )
+            rest = Decimal(1) - kept - others
+            default = (
+                (rest / blanks).quantize(Decimal("0.0001"), rounding=ROUND_DOWN)
+                if blanks
+                else Decimal(0)
+            )
+            total = Decimal(0)
+            for rec, kind, party, found in planned:
+                share = rec.values.get("share")
+                if share is None and found is None and default <= 0:
+                    self.issue(
+                        rec,
+                        "share",
+                        _("Give this owner's share: the other owners of %(unit)s hold all of it.")
+                        % {"unit": code},
+                    )
+                    continue
+                total += share or (found.share if found is not None else default)
                 if unit is None or party is None:
                     continue
-                kind = "person" if plan else "company"
-                found = existing.get((unit.pk, (kind, party.pk))) if unit.pk and party.pk else None
                 started_on = rec.values.get("started_on")
                 if found is None:
                     self.new["ownerships"].append(
-                        Ownership(unit=unit, share=share, started_on=started_on, **{kind: party})
+                        Ownership(
+                            unit=unit,
+                            share=share or default,
+                            started_on=started_on,
+                            **{kind: party},
+                        )
                     )
                 else:
-                    matched.add(found.pk)
                     self._update(
                         "ownerships",
                         found,
                         {"share": share, "started_on": started_on},
-                        person=party if plan else None,
+                        person=party if kind == "person" else None,
                     )
-            registered = by_unit_id.get(unit.pk, []) if unit is not None and unit.pk else []
-            others = sum((o.share for o in registered if o.pk not in matched), Decimal(0))
             if total + others > 1:
                 if others:
                     message = _(

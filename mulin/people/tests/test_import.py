@@ -392,3 +392,31 @@ def test_reimport_updates_every_kind_of_field(world):
     event = AuditEvent.objects.get(action="vehicle.update")
     assert event.changes["person_id"][1] == car.person_id
     assert event.changes["brand"] == ["白色大众", "黑色丰田"]
+
+
+def test_an_empty_share_keeps_the_registered_share_and_new_owners_split_the_rest(world):
+    co_owner = Person.objects.create(compound=world.compound, name="张太太", phone="13900001212")
+    Ownership.objects.filter(unit=world.unit).update(share=Decimal("0.5"))
+    Ownership.objects.create(unit=world.unit, person=co_owner, share=Decimal("0.25"))
+    content = registry_workbook(
+        owners=[
+            ["63-2-301", "张三", "13812345678", None, None, None, None, None],
+            ["63-2-301", "张小三", "13900004444", None, None, None, None, None],
+        ]
+    )
+    result = do_import(world, content)
+    assert result.ok, result.errors
+    shares = dict(Ownership.objects.filter(unit=world.unit).values_list("person__name", "share"))
+    assert shares == {"张三": Decimal("0.5"), "张太太": Decimal("0.25"), "张小三": Decimal("0.25")}
+    assert result.counts["ownerships"].unchanged == 1 and result.counts["ownerships"].created == 1
+
+
+def test_a_new_owner_without_a_share_on_a_fully_owned_unit_is_refused(world):
+    content = registry_workbook(
+        owners=[["63-2-301", "王五", "13900001111", None, None, None, None, None]]
+    )
+    before = registry_counts()
+    result = do_import(world, content)
+    assert [(e.row, e.column) for e in result.errors] == [(2, "份额")]
+    assert "hold all of it" in result.errors[0].message
+    assert registry_counts() == before
