@@ -7,10 +7,12 @@ ROOT = Path(__file__).resolve().parents[3]
 
 
 def _mulin(*args, **env):
+    # The browser tests allow sync ORM calls in-process; a deployment must not inherit that.
+    base = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
     return subprocess.run(
         [sys.executable, "-m", "mulin.manage", *args],
         cwd=ROOT,
-        env=os.environ | {"DJANGO_SETTINGS_MODULE": "mulin.settings"} | env,
+        env=base | {"DJANGO_SETTINGS_MODULE": "mulin.settings"} | env,
         capture_output=True,
         text=True,
         timeout=120,
