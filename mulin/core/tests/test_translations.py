@@ -45,6 +45,7 @@ def test_every_source_string_is_in_the_catalogue(tmp_path):
     subprocess.run(
         [
             sys.executable,
+            "-P",  # not the copy's directory first: mulin/celery.py would shadow Celery
             "-m",
             "django",
             "makemessages",
