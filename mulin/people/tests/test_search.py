@@ -141,8 +141,12 @@ def test_search_query_count_does_not_grow(
     def add(n: int) -> None:
         for _ in range(n):
             person = f.PersonFactory(compound=world.compound, name="张伟")
-            f.ResidencyFactory(unit=f.UnitFactory(entrance=world.unit.entrance), person=person)
-            f.OwnershipFactory(unit=f.UnitFactory(entrance=world.unit.entrance), person=person)
+            f.ResidencyFactory(
+                unit=f.UnitFactory(entrance__building__compound=world.compound), person=person
+            )
+            f.OwnershipFactory(
+                unit=f.UnitFactory(entrance__building__compound=world.compound), person=person
+            )
 
     add(3)
     with count_queries() as small:

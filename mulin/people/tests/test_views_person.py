@@ -10,6 +10,7 @@ from mulin.core.models import AuditEvent, Role
 from mulin.orgs.models import MemberRole, Membership, PartyMembership
 from mulin.people import services
 from mulin.people.models import CareTag, Consent, Person, PersonSkill
+from mulin.places.tests.conftest import new_home
 from mulin.testing import factories as f
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
@@ -181,7 +182,7 @@ def test_person_page_query_count_does_not_grow(
             PartyMembership.objects.create(
                 person=person, organisation=org, status=PartyMembership.Status.REGISTERED
             )
-            unit = f.UnitFactory(entrance=world.unit.entrance)
+            unit = new_home(world)
             f.ResidencyFactory(unit=unit, person=person, is_head=False)
             f.OwnershipFactory(unit=unit, person=person)
             CareTag.objects.create(

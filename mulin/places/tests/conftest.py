@@ -3,6 +3,7 @@ it so a test can show that a page's query count does not grow with the data."""
 
 from datetime import timedelta
 from decimal import Decimal
+from itertools import count
 
 import pytest
 from django.utils import timezone
@@ -17,14 +18,17 @@ from mulin.people.models import CareTag, Vehicle
 from mulin.places.models import UnitStatus
 from mulin.testing import factories as f
 
+_numbers = count(1)
+
 
 def grow(world, n: int, building_number: str | None = None) -> None:
     """Add `n` homes to `world.compound`, each with a head of household, a second resident,
     an owner, a care tag, a vehicle, a past resident and a party member answering for it — and
     new buildings, organisations and duty shifts along the way."""
     compound = world.compound
-    extra = {"number": building_number} if building_number else {}
-    building = f.BuildingFactory(compound=compound, **extra)
+    # Explicit numbers: the factory's sequence would sooner or later hit world's building 63.
+    number = building_number or f"G{next(_numbers)}"
+    building = f.BuildingFactory(compound=compound, number=number)
     entrance = f.EntranceFactory(building=building, number="1")
     f.EntranceFactory(building=building, number="2")
     branch = f.OrganisationFactory(compound=compound, kind=OrgKind.PARTY_BRANCH)
@@ -61,11 +65,19 @@ def grow(world, n: int, building_number: str | None = None) -> None:
 
 
 @pytest.fixture
-def grown():
-    return grow
-
-
-@pytest.fixture
 def english(settings):
     """Pages in English, so tests can read the messages they assert (zh-hans is the default)."""
     settings.LANGUAGE_CODE = "en"
+
+
+def new_home(world, building: str = "70"):
+    """A home of `world.compound` with a unit code no factory sequence can collide with."""
+    n = next(_numbers)
+    return f.UnitFactory(
+        entrance=f.EntranceFactory(
+            building=f.BuildingFactory(compound=world.compound, number=f"{building}{n}"),
+            number="1",
+        ),
+        number="101",
+        code=f"{building}{n}-1-101",
+    )
