@@ -110,3 +110,14 @@ def count_queries():
 def _fast_password_hashing(settings):
     # Argon2 is the production hasher (tested in core); tests elsewhere need not pay for it.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _english_by_default(settings):
+    """Tests read English unless they ask for Chinese (zh-hans stays the product's default:
+    `mulin/core/tests/test_language.py` checks that)."""
+    from django.utils import translation
+
+    settings.LANGUAGE_CODE = "en"
+    with translation.override("en"):
+        yield

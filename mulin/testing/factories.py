@@ -61,7 +61,8 @@ class BuildingFactory(factory.django.DjangoModelFactory):
         model = Building
 
     compound = factory.SubFactory(CompoundFactory)
-    number = factory.Sequence(lambda n: str(n + 1))
+    # Numbers from 100 up, clear of the small numbers tests choose themselves (e.g. building 63).
+    number = factory.Sequence(lambda n: str(n + 100))
     floors = 6
 
 
@@ -81,7 +82,8 @@ class UnitFactory(factory.django.DjangoModelFactory):
     building = factory.SelfAttribute("entrance.building")
     compound = factory.SelfAttribute("building.compound")
     floor = 3
-    number = factory.Sequence(lambda n: f"3{n % 100:02d}")
+    # 100, 101, … 199, 200, …: unique for the whole run, so codes never clash within an entrance.
+    number = factory.Sequence(lambda n: f"{n // 100 + 1}{n % 100:02d}")
     code = factory.LazyAttribute(lambda u: f"{u.building.number}-{u.entrance.number}-{u.number}")
     area = Decimal("88.50")
     area_source = AreaSource.REGISTER
