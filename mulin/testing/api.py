@@ -13,6 +13,7 @@ from django.utils import timezone
 from mulin.core.models import ApiToken
 from mulin.orgs.models import DutyShift, MemberRole, Membership, Organisation, ResponsibilityArea
 from mulin.people.models import Person, Vehicle
+from mulin.places.models import Unit
 from mulin.testing import factories as f
 
 
@@ -142,6 +143,11 @@ def constant_queries(count_queries, django_assert_max_num_queries):
         assert before.count == after.count, after.dump()
 
     return check
+
+
+def add_unit(entrance) -> Unit:
+    """Another home in `entrance`, numbered so that it never clashes with the world's 301/302."""
+    return f.UnitFactory(entrance=entrance, number=f"9{Unit.objects.count():03d}")
 
 
 def ids(response) -> set[int]:

@@ -8,7 +8,7 @@ from django.utils import timezone
 from mulin.core.models import AuditEvent, IdempotencyKey, Role
 from mulin.orgs.models import DutyShift, Membership, Organisation, ResponsibilityArea
 from mulin.testing import factories as f
-from mulin.testing.api import ids
+from mulin.testing.api import add_unit, ids
 
 # ---------------------------------------------------------------- organisations
 
@@ -211,7 +211,7 @@ def test_area_list(world, api, neighbourhood):
 def test_area_list_queries_do_not_grow(world, api, neighbourhood, constant_queries):
     def add(n):
         for _ in range(n):
-            unit = f.UnitFactory(entrance=world.unit.entrance)
+            unit = add_unit(world.unit.entrance)
             ResponsibilityArea.objects.create(membership=neighbourhood.membership, unit=unit)
 
     add(3)
