@@ -94,5 +94,5 @@ def log_in(page, username: str, password: str) -> None:
     page.goto(page.base_url + "/login/")
     page.fill("input[name=username]", username)
     page.fill("input[name=password]", password)
-    page.locator("form [type=submit]").first.click()
-    page.wait_for_load_state()
+    page.locator("form[action='/login/'] [type=submit]").click()
+    page.wait_for_url(lambda url: "/login/" not in url)
