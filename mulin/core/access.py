@@ -128,8 +128,76 @@ def is_staff_user(user) -> bool:
     return bool(roles(user) & STAFF_ROLES)
 
 
+@dataclass
+class _Reach:
+    """Where each of a user's grants reaches, resolved once per request for all permissions."""
+
+    compounds: dict[int, list[int]]  # grant id -> compound ids (whole compounds)
+    buildings: dict[int, tuple[int, int]]  # grant id -> (building id, its compound id)
+    community_of: dict[int, int]  # compound id -> community id
+
+
+def _reach(user) -> _Reach:
+    cache = _cache(user)
+    if "reach" in cache:
+        return cache["reach"]
+    from mulin.places.models import Building, Compound
+
+    grants = _grants(user)
+    subdistricts, communities, compounds = set(), set(), set()
+    for grant in grants:
+        if grant.scope == ScopeKind.SUBDISTRICT:
+            subdistricts.add(grant.subdistrict_id)
+        elif grant.scope == ScopeKind.COMMUNITY:
+            communities.add(grant.community_id)
+        elif grant.scope == ScopeKind.COMPOUND:
+            compounds.add(grant.compound_id)
+        elif grant.scope == ScopeKind.ORGANISATION:
+            org = grant.organisation
+            if org.compound_id:
+                compounds.add(org.compound_id)
+            else:
+                communities.add(org.community_id)
+    rows = []
+    if subdistricts or communities or compounds:
+        rows = list(
+            Compound.objects.filter(
+                Q(community__subdistrict_id__in=subdistricts)
+                | Q(community_id__in=communities)
+                | Q(id__in=compounds)
+            ).values_list("id", "community_id", "community__subdistrict_id")
+        )
+    community_of = {cid: community for cid, community, _ in rows}
+    building_rows = {}
+    building_ids = [g.building_id for g in grants if g.scope == ScopeKind.BUILDING]
+    if building_ids:
+        building_rows = dict(
+            Building.objects.filter(id__in=building_ids).values_list("id", "compound_id")
+        )
+    reach = _Reach(compounds={}, buildings={}, community_of=community_of)
+    for grant in grants:
+        if grant.scope == ScopeKind.SUBDISTRICT:
+            reach.compounds[grant.id] = [c for c, _, s in rows if s == grant.subdistrict_id]
+        elif grant.scope == ScopeKind.COMMUNITY:
+            reach.compounds[grant.id] = [c for c, m, _ in rows if m == grant.community_id]
+        elif grant.scope == ScopeKind.COMPOUND:
+            reach.compounds[grant.id] = [grant.compound_id]
+        elif grant.scope == ScopeKind.ORGANISATION:
+            org = grant.organisation
+            reach.compounds[grant.id] = (
+                [org.compound_id]
+                if org.compound_id
+                else [c for c, m, _ in rows if m == org.community_id]
+            )
+        elif grant.scope == ScopeKind.BUILDING and grant.building_id in building_rows:
+            reach.buildings[grant.id] = (grant.building_id, building_rows[grant.building_id])
+    cache["reach"] = reach
+    return reach
+
+
 def scope_for(user, perm: str) -> Scope:
-    """Where `user` holds `perm`, computed once per request."""
+    """Where `user` holds `perm`. Grants are resolved once per request (at most three queries
+    however many permissions a page asks about)."""
     if perm not in ALL_PERMISSIONS:
         raise ValueError(f"unknown permission {perm!r}")
     if not getattr(user, "is_authenticated", False) or not user.is_active:
@@ -138,55 +206,23 @@ def scope_for(user, perm: str) -> Scope:
     key = ("scope", perm)
     if key in cache:
         return cache[key]
-    from mulin.places.models import Building, Compound
-
     scope = Scope(everything=user.is_superuser)
-    subdistricts, communities, buildings, org_compounds, org_communities = (
-        set(),
-        set(),
-        set(),
-        set(),
-        set(),
-    )
+    reach = _reach(user)
+    buildings: dict[int, int] = {}
     for grant in _grants(user):
         if perm not in ROLE_PERMISSIONS.get(grant.role, ()):
             continue
         if grant.scope == ScopeKind.PLATFORM:
             scope.everything = True
-        elif grant.scope == ScopeKind.SUBDISTRICT:
-            subdistricts.add(grant.subdistrict_id)
-        elif grant.scope == ScopeKind.COMMUNITY:
-            communities.add(grant.community_id)
-        elif grant.scope == ScopeKind.COMPOUND:
-            scope.compound_ids.add(grant.compound_id)
-        elif grant.scope == ScopeKind.BUILDING:
-            buildings.add(grant.building_id)
-        elif grant.scope == ScopeKind.ORGANISATION:
-            org = grant.organisation
-            if org.compound_id:
-                org_compounds.add(org.compound_id)
-            else:
-                org_communities.add(org.community_id)
+        elif grant.id in reach.buildings:
+            building_id, compound_id = reach.buildings[grant.id]
+            buildings[building_id] = compound_id
+        else:
+            scope.compound_ids.update(reach.compounds.get(grant.id, ()))
     if not scope.everything:
-        if subdistricts or communities or org_communities:
-            scope.compound_ids |= set(
-                Compound.objects.filter(
-                    Q(community__subdistrict_id__in=subdistricts)
-                    | Q(community_id__in=communities | org_communities)
-                ).values_list("id", flat=True)
-            )
-        scope.compound_ids |= org_compounds
-        if scope.compound_ids:
-            scope.community_ids = set(
-                Compound.objects.filter(id__in=scope.compound_ids).values_list(
-                    "community_id", flat=True
-                )
-            )
-        if buildings:
-            rows = Building.objects.filter(id__in=buildings).exclude(
-                compound_id__in=scope.compound_ids
-            )
-            for building_id, compound_id in rows.values_list("id", "compound_id"):
+        scope.community_ids = {reach.community_of[c] for c in scope.compound_ids}
+        for building_id, compound_id in buildings.items():
+            if compound_id not in scope.compound_ids:
                 scope.building_ids.add(building_id)
                 scope.building_compound_ids.add(compound_id)
     cache[key] = scope

@@ -407,8 +407,13 @@ def responsible_for_unit(unit: Unit, today=None) -> list[ResponsibilityArea]:
     if unit.entrance_id:
         place |= Q(entrance_id=unit.entrance_id)
     areas = (
+        # Term conditions on the joined membership row (not a subquery): the planner then
+        # starts from the three indexed place columns.
         ResponsibilityArea.objects.filter(place)
-        .filter(membership__in=Membership.objects.current(today))
+        .filter(
+            Q(membership__term_start__isnull=True) | Q(membership__term_start__lte=today),
+            Q(membership__term_end__isnull=True) | Q(membership__term_end__gte=today),
+        )
         .select_related(
             "membership__person", "membership__organisation", "membership__organisation__parent"
         )

@@ -77,3 +77,15 @@ def test_scope_is_computed_once_per_request(world, count_queries):
     with count_queries() as q:
         access.scope_for(world.staff, access.REGISTRY_VIEW)
     assert q.count == 0
+
+
+def test_every_permission_of_a_request_costs_at_most_three_queries(world, count_queries):
+    staff = f.UserFactory()
+    f.grant(staff, Role.COMMUNITY_STAFF, world.compound.community)
+    f.grant(staff, Role.PARTY_MEMBER, world.other_unit.building)
+    with count_queries() as q:
+        scopes = {perm: access.scope_for(staff, perm) for perm in access.ALL_PERMISSIONS}
+    assert q.count <= 3, q.dump()  # grants, their compounds, the granted buildings
+    assert scopes[access.REGISTRY_EDIT].compound_ids == {world.compound.id}
+    assert scopes[access.REGISTRY_VIEW].building_ids == {world.other_unit.building_id}
+    assert scopes[access.REGISTRY_EDIT].building_ids == set()
