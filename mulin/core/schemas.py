@@ -95,6 +95,7 @@ def responses(ok_status: int, schema: Any, *, write: bool = False) -> dict:
     out: dict[int, Any] = {ok_status: schema, 401: MessageOut, 404: MessageOut}
     out[422] = ValidationErrorOut
     if write:
+        out[400] = MessageOut  # a body that is not JSON
         out[403] = MessageOut  # a session write without a valid CSRF token
     return out
 

@@ -161,7 +161,27 @@ def test_service_refusal_is_422_with_the_translated_message(world, api, language
             "“%(value)s” is not a valid phone number (11-digit mobile or landline with area code)."
         ) % {"value": "12345"}
     assert response.json() == {"detail": [{"field": "phone", "message": expected}]}
+    chinese = any("\u4e00" <= char <= "\u9fff" for char in expected)
+    assert chinese == (language == "zh-hans")  # really translated, not the English source
     assert not Person.objects.filter(name="赵六").exists()
+
+
+def test_reference_to_another_compounds_person_is_422_in_chinese_by_default(
+    world, neighbourhood, client, settings
+):
+    settings.LANGUAGE_CODE = "zh-hans"  # the product default; other tests run in English
+    response = client.post(
+        f"/api/v1/units/{world.unit.id}/residencies",
+        {"person": neighbourhood.other_person.id, "relation": "family"},
+        content_type="application/json",
+        headers={"Authorization": f"Bearer {token_for(world.staff)}"},
+    )
+    assert response.status_code == 422
+    [error] = response.json()["detail"]
+    assert error["field"] == "person"
+    with translation.override("zh-hans"):
+        assert error["message"] == gettext("Choose a person from this compound's registry.")
+    assert error["message"] != "Choose a person from this compound's registry."
 
 
 def test_bad_query_parameter_is_422(world, api):

@@ -8,6 +8,7 @@ from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
 from hypothesis import HealthCheck, given, settings
 from schemathesis.checks import not_a_server_error
+from schemathesis.core.failures import FailureGroup
 from schemathesis.generation import GenerationMode
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
@@ -115,6 +116,6 @@ def test_get_operations_survive_generated_input(api_schema, staff_headers, world
         for strategy, max_examples in runs:
             try:
                 _fuzz(strategy, staff_headers, max_examples)
-            except Exception as exc:  # collect them all, then fail once with every operation
+            except (Exception, FailureGroup) as exc:  # collect all, then fail once with them all
                 failures.append(f"{operation.method.upper()} {operation.path}: {exc}")
     assert not failures, "\n\n".join(failures)
