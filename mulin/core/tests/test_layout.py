@@ -102,10 +102,7 @@ def test_elder_mode_class_appears_for_a_user_who_chose_it(client, login, world):
     world.staff.elder_mode = True
     world.staff.save()
     login(world.staff)
-    assert (
-        '<html lang="en" class="elder">'
-        in client.get(reverse("core:bindings")).content.decode()
-    )
+    assert '<html lang="en" class="elder">' in client.get(reverse("core:bindings")).content.decode()
 
 
 # --- Home -----------------------------------------------------------------------------------

@@ -13,12 +13,22 @@ from mulin.testing import factories as f
 
 
 def test_person_create_writes_audit_row_and_encrypts_id(world):
-    person = services.person_create(actor=world.staff, compound=world.compound, name="李四", phone="139 1234 5678", id_number="11010519491231002X")
+    person = services.person_create(
+        actor=world.staff,
+        compound=world.compound,
+        name="李四",
+        phone="139 1234 5678",
+        id_number="11010519491231002X",
+    )
     assert person.phone == "13912345678"
     assert person.id_number_masked == "1101**********002X"
     assert "11010519491231002X" not in person.id_number_encrypted
     event = AuditEvent.objects.get(action="person.create")
-    assert event.actor == world.staff and event.subject_person == person and event.compound_id == world.compound.id
+    assert (
+        event.actor == world.staff
+        and event.subject_person == person
+        and event.compound_id == world.compound.id
+    )
 
 
 @pytest.mark.parametrize(
@@ -45,16 +55,28 @@ def test_outsider_cannot_create_in_another_compound(world):
 
 
 def test_reveal_needs_permission_and_is_audited(world):
-    services.person_update(actor=world.staff, person=world.resident_person, id_number="11010519491231002X")
-    assert services.person_reveal(actor=world.staff, person=world.resident_person, field="id_number") == "11010519491231002X"
-    assert AuditEvent.objects.filter(action="person.reveal.id_number", actor=world.staff).count() == 1
+    services.person_update(
+        actor=world.staff, person=world.resident_person, id_number="11010519491231002X"
+    )
+    assert (
+        services.person_reveal(actor=world.staff, person=world.resident_person, field="id_number")
+        == "11010519491231002X"
+    )
+    assert (
+        AuditEvent.objects.filter(action="person.reveal.id_number", actor=world.staff).count() == 1
+    )
     with pytest.raises(Http404):
         services.person_reveal(actor=world.resident, person=world.resident_person, field="phone")
 
 
 def test_co_owners_shares_cannot_exceed_whole(world):
     with pytest.raises(ValidationError):
-        services.ownership_add(actor=world.staff, unit=world.unit, person=f.PersonFactory(compound=world.compound), share=Decimal("0.5"))
+        services.ownership_add(
+            actor=world.staff,
+            unit=world.unit,
+            person=f.PersonFactory(compound=world.compound),
+            share=Decimal("0.5"),
+        )
     assert Ownership.objects.filter(unit=world.unit).count() == 1
 
 
@@ -64,14 +86,19 @@ def test_selling_keeps_history(world):
     buyer = f.PersonFactory(compound=world.compound)
     services.ownership_add(actor=world.staff, unit=world.unit, person=buyer)
     assert Ownership.objects.filter(unit=world.unit).count() == 2
-    assert list(Ownership.objects.current().filter(unit=world.unit).values_list("person", flat=True)) == [buyer.id]
+    assert list(
+        Ownership.objects.current().filter(unit=world.unit).values_list("person", flat=True)
+    ) == [buyer.id]
 
 
 def test_consent_withdrawal_stops_the_purpose(world):
     person = world.resident_person
     services.consent_grant(actor=world.staff, person=person, purpose="public_display")
     assert services.consent_active(person, "public_display")
-    assert services.consent_withdraw(actor=world.resident, person=person, purpose="public_display") == 1
+    assert (
+        services.consent_withdraw(actor=world.resident, person=person, purpose="public_display")
+        == 1
+    )
     assert not services.consent_active(person, "public_display")
     assert Consent.objects.filter(person=person).count() == 1  # kept as history
     assert AuditEvent.objects.filter(action="consent.withdraw", actor=world.resident).exists()

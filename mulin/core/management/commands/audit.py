@@ -16,5 +16,7 @@ class Command(BaseCommand):
         if problems:
             for problem in problems:
                 self.stderr.write(problem)
-            raise CommandError(f"{len(problems)} problem(s) found in {chained} chained audit events")
+            raise CommandError(
+                f"{len(problems)} problem(s) found in {chained} chained audit events"
+            )
         self.stdout.write(f"OK: {chained} chained audit events verified, no tampering found")
