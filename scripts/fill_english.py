@@ -18,13 +18,17 @@ def main(argv: list[str]) -> int:
                     missing += 1
                     print(f"{path}: untranslated: {entry.msgid!r}")
                 continue
+            # A fuzzy msgstr is makemessages' guess from a similar string ("Enter the building
+            # number." for "Enter the parking space number."): replace it, never keep it.
+            fuzzy = "fuzzy" in entry.flags
             if entry.msgid_plural:
-                if not all(entry.msgstr_plural.values()):
+                if fuzzy or not all(entry.msgstr_plural.values()):
                     entry.msgstr_plural = {0: entry.msgid, 1: entry.msgid_plural}
-            elif not entry.msgstr:
+            elif fuzzy or not entry.msgstr:
                 entry.msgstr = entry.msgid
-            if "fuzzy" in entry.flags:
+            if fuzzy:
                 entry.flags.remove("fuzzy")
+                entry.previous_msgid = entry.previous_msgid_plural = None
         if not report:
             catalogue.save(path)
     if report:
