@@ -1,4 +1,4 @@
-"""API: compounds, buildings and units."""
+"""API: compounds, buildings, units and parking spaces."""
 
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
@@ -9,14 +9,14 @@ from ninja.responses import Status
 
 from mulin.core import access
 from mulin.core.api import idempotent
-from mulin.core.schemas import PageParams, paginate, responses
+from mulin.core.schemas import Id, PageParams, paginate, responses
 from mulin.orgs.models import Organisation, PartyMembership
 from mulin.orgs.selectors import responsible_for_unit
 from mulin.people.models import Ownership, Residency, Vehicle
 
 from . import services
 from .codes import UnitCodeError, parse_unit_code
-from .models import Building, Compound, Unit
+from .models import Building, Compound, ParkingSpace, Unit
 from .schemas import (
     BuildingFilters,
     BuildingIn,
@@ -25,6 +25,11 @@ from .schemas import (
     CompoundDetailOut,
     CompoundFilters,
     CompoundPage,
+    ParkingSpaceFilters,
+    ParkingSpaceIn,
+    ParkingSpaceOut,
+    ParkingSpacePage,
+    ParkingSpacePatch,
     UnitDetailOut,
     UnitFilters,
     UnitIn,
@@ -252,3 +257,74 @@ def unit_update(request, id: int, payload: UnitPatch):
         fields["area_source"] = ""
     services.unit_update(actor=request.auth, unit=unit, **fields)
     return Status(200, UnitOut.from_orm(_unit_rows(request.auth).get(pk=unit.pk)))
+
+
+# ---------------------------------------------------------------- parking spaces
+
+
+def _parking_rows(user, perm: str = access.REGISTRY_VIEW):
+    return access.visible(user, perm, ParkingSpace.objects.select_related("compound"))
+
+
+@router.get(
+    "/parking-spaces", response=responses(200, ParkingSpacePage), summary="List parking spaces"
+)
+def parking_space_list(request, filters: Query[ParkingSpaceFilters], page: Query[PageParams]):
+    """Parking spaces of the compounds whose registry the caller may see."""
+    rows = _parking_rows(request.auth)
+    if filters.compound:
+        rows = rows.filter(compound__code=filters.compound)
+    if filters.kind:
+        rows = rows.filter(kind=filters.kind.value)
+    return paginate(rows.order_by("compound__code", "number", "id"), page)
+
+
+@router.get(
+    "/parking-spaces/{id}", response=responses(200, ParkingSpaceOut), summary="One parking space"
+)
+def parking_space_detail(request, id: Id):
+    return access.get_or_404(request.auth, access.REGISTRY_VIEW, _parking_rows(request.auth), pk=id)
+
+
+@router.post(
+    "/parking-spaces",
+    response=responses(201, ParkingSpaceOut, write=True),
+    summary="Add a parking space",
+)
+@idempotent
+def parking_space_create(request, payload: ParkingSpaceIn):
+    compound = access.get_or_404(
+        request.auth, access.REGISTRY_EDIT, Compound.objects, code=payload.compound
+    )
+    space = services.parking_space_create(
+        actor=request.auth,
+        compound=compound,
+        number=payload.number,
+        kind=payload.kind.value,
+        area=payload.area,
+        counts_as_unit=payload.counts_as_unit,
+        note=payload.note,
+    )
+    return Status(201, ParkingSpaceOut.from_orm(space))
+
+
+@router.patch(
+    "/parking-spaces/{id}",
+    response=responses(200, ParkingSpaceOut, write=True),
+    summary="Change a parking space",
+)
+@idempotent
+def parking_space_update(request, id: Id, payload: ParkingSpacePatch):
+    """Change number, kind, area, whether it counts as a unit, or note; fields left out stay
+    as they are. A null area or note clears it; a null number or kind is refused."""
+    space = access.get_or_404(
+        request.auth,
+        access.REGISTRY_EDIT,
+        _parking_rows(request.auth, access.REGISTRY_EDIT),
+        pk=id,
+    )
+    fields = _plain(payload.model_dump(exclude_unset=True))
+    if fields.get("counts_as_unit", False) is None:
+        del fields["counts_as_unit"]  # null is no answer to a yes/no question: leave it
+    space = services.parking_space_update(actor=request.auth, space=space, **fields)
+    return Status(200, ParkingSpaceOut.from_orm(space))

@@ -1,4 +1,4 @@
-"""Forms on the unit page. They only collect input; the services validate and write."""
+"""Forms of the places pages. They only collect input; the services validate and write."""
 
 from decimal import Decimal
 
@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from mulin.people.models import Gender, Ownership, Residency
 
-from .models import AreaSource, UnitStatus, UnitUse
+from .models import AreaSource, ParkingKind, UnitStatus, UnitUse
 
 
 class DateInput(forms.DateInput):
@@ -124,3 +124,17 @@ class VehicleForm(forms.Form):
     def __init__(self, *args, residents=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["person"].choices = [("", "—")] + [(p.pk, p.name) for p in residents]
+
+
+class ParkingSpaceForm(forms.Form):
+    number = forms.CharField(
+        label=_("Number"),
+        max_length=20,
+        error_messages={"required": _("Enter the parking space number.")},
+    )
+    kind = forms.ChoiceField(label=_("Kind"), choices=ParkingKind.choices)
+    area = forms.DecimalField(
+        label=_("Area (m²)"), max_digits=8, decimal_places=2, required=False, localize=False
+    )
+    counts_as_unit = forms.BooleanField(label=_("Counts as an exclusive unit"), required=False)
+    note = forms.CharField(label=_("Note"), max_length=200, required=False)

@@ -1,4 +1,4 @@
-"""API shapes for compounds, buildings and units."""
+"""API shapes for compounds, buildings, units and parking spaces."""
 
 from decimal import Decimal
 from typing import Annotated
@@ -9,7 +9,7 @@ from mulin.core.schemas import Code, CommunityRef, page_of, text
 from mulin.orgs.schemas import ResponsibleOut
 from mulin.people.schemas import OwnerOut, ResidentOut, VehicleBrief
 
-from .models import AreaSource, UnitStatus, UnitUse
+from .models import AreaSource, ParkingKind, UnitStatus, UnitUse
 
 Area = Annotated[Decimal, Field(gt=0, max_digits=10, decimal_places=2)]
 
@@ -161,6 +161,53 @@ class UnitPatch(Schema):
     status: UnitStatus | None = None
 
 
+class ParkingSpaceFilters(Schema):
+    compound: Code | None = Field(None, description="Compound code.")
+    kind: ParkingKind | None = None
+
+
+class ParkingSpaceOut(Schema):
+    id: int
+    compound: str = Field(..., description="Compound code.")
+    number: str
+    kind: str
+    area: Decimal | None = Field(..., description="Area in m².")
+    counts_as_unit: bool = Field(
+        ...,
+        description=(
+            "An exclusive unit of its own; it counts in owners' votes only where the compound's "
+            "rules say so."
+        ),
+    )
+    note: str
+
+    @staticmethod
+    def resolve_compound(obj) -> str:
+        return obj.compound.code
+
+
+# The service checks the area is above 0 (with its own message); here only its digits.
+ParkingArea = Annotated[Decimal, Field(max_digits=8, decimal_places=2)]
+
+
+class ParkingSpaceIn(Schema):
+    compound: Code = Field(..., description="Compound code.")
+    number: text(20) = Field(..., description="Unique in the compound, e.g. P01.")
+    kind: ParkingKind = ParkingKind.SURFACE
+    area: ParkingArea | None = None
+    counts_as_unit: bool = False
+    note: text(200) = ""
+
+
+class ParkingSpacePatch(Schema):
+    number: text(20) | None = None
+    kind: ParkingKind | None = None
+    area: ParkingArea | None = None
+    counts_as_unit: bool | None = None
+    note: text(200) | None = None
+
+
 CompoundPage = page_of(CompoundOut, "CompoundPage")
 BuildingPage = page_of(BuildingOut, "BuildingPage")
 UnitPage = page_of(UnitOut, "UnitPage")
+ParkingSpacePage = page_of(ParkingSpaceOut, "ParkingSpacePage")

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import Length
 from django.utils import timezone
 
 from mulin.core import access
@@ -25,7 +26,16 @@ from mulin.orgs.models import (
 from mulin.orgs.selectors import on_duty_now, responsible_for_unit
 from mulin.people.models import CareKind, CareTag, Ownership, Residency, Vehicle
 
-from .models import Building, Compound, Entrance, Unit, UnitStatus, UnitUse
+from .models import (
+    Building,
+    Compound,
+    Entrance,
+    ParkingKind,
+    ParkingSpace,
+    Unit,
+    UnitStatus,
+    UnitUse,
+)
 
 
 def perms_in_compound(user, compound: Compound, *perms: str) -> set[str]:
@@ -115,10 +125,11 @@ class CompoundOverview:
     on_duty: list
     care: list[tuple[str, int]]
     buildings: list[BuildingRow]
+    parking_spaces: int = 0
 
 
 def compound_overview(compound: Compound, today=None) -> CompoundOverview:
-    """The 小区名片: figures, organisations, duty and the building list. Eight queries."""
+    """The 小区名片: figures, organisations, duty and the building list. Nine queries."""
     today = today or timezone.localdate()
     buildings = list(
         Building.objects.filter(compound=compound).annotate(entrance_count=Count("entrances"))
@@ -203,6 +214,7 @@ def compound_overview(compound: Compound, today=None) -> CompoundOverview:
         on_duty=list(on_duty_now(compound=compound)),
         care=sorted(((care_labels.get(k, k), n) for k, n in care), key=lambda x: -x[1]),
         buildings=list(rows.values()),
+        parking_spaces=ParkingSpace.objects.filter(compound=compound).count(),
     )
 
 
@@ -218,6 +230,44 @@ def organisations_of(compound: Compound, today=None) -> QuerySet:
         .annotate(member_count=Count("memberships", filter=current))
         .order_by("compound_id", "order", "id")
     )
+
+
+# ---------------------------------------------------------------- parking spaces
+
+
+@dataclass
+class ParkingSummary:
+    total: int
+    counting_as_units: int
+    by_kind: list[tuple[str, str, int]]  # (kind, label, spaces), in the kinds' order
+
+
+def parking_summary(compound: Compound) -> ParkingSummary:
+    """Spaces by kind and how many are exclusive units of their own. One grouped query."""
+    groups = {
+        row["kind"]: row
+        for row in ParkingSpace.objects.filter(compound=compound)
+        .order_by()
+        .values("kind")
+        .annotate(n=Count("id"), units=Count("id", filter=Q(counts_as_unit=True)))
+    }
+    return ParkingSummary(
+        total=sum(g["n"] for g in groups.values()),
+        counting_as_units=sum(g["units"] for g in groups.values()),
+        by_kind=[
+            (kind, label, groups[kind]["n"])
+            for kind, label in ParkingKind.choices
+            if kind in groups
+        ],
+    )
+
+
+def parking_spaces(compound: Compound, kind: str = "") -> QuerySet:
+    """The compound's spaces in number order (P2 before P10), optionally of one kind."""
+    spaces = ParkingSpace.objects.filter(compound=compound)
+    if kind:
+        spaces = spaces.filter(kind=kind)
+    return spaces.order_by(Length("number"), "number", "id")
 
 
 # ---------------------------------------------------------------- public page

@@ -1,4 +1,4 @@
-"""Staff and public pages of the places registry: compounds, buildings, units."""
+"""Staff and public pages of the places registry: compounds, buildings, units, parking."""
 
 from __future__ import annotations
 
@@ -8,8 +8,9 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Q
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -18,8 +19,16 @@ from mulin.people import services as people_services
 from mulin.people.models import Company, Ownership, Person, Residency
 
 from . import selectors, services
-from .forms import EndForm, OwnerForm, ResidentForm, UnitForm, VehicleForm, apply_errors
-from .models import Building, Compound, Unit
+from .forms import (
+    EndForm,
+    OwnerForm,
+    ParkingSpaceForm,
+    ResidentForm,
+    UnitForm,
+    VehicleForm,
+    apply_errors,
+)
+from .models import Building, Compound, ParkingKind, ParkingSpace, Unit
 
 PAGE_SIZE = 25
 
@@ -67,7 +76,7 @@ def compound(request: HttpRequest, code: str) -> HttpResponse:
             "compound": compound,
             "overview": overview,
             "allowed": selectors.perms_in_compound(
-                request.user, compound, access.ORGS_VIEW, access.DUTY_VIEW
+                request.user, compound, access.REGISTRY_VIEW, access.ORGS_VIEW, access.DUTY_VIEW
             ),
         },
     )
@@ -386,3 +395,156 @@ def unit_vehicle_add(request: HttpRequest, pk: int) -> HttpResponse:
             apply_errors(form, exc)
     forms = {"vehicle_form": form} if form.errors else {}
     return _unit_answer(request, unit, "vehicles", saved=_("The vehicle was added."), **forms)
+
+
+# ---------------------------------------------------------------- parking spaces
+
+
+def _parking_compound(request: HttpRequest, code: str, perm: str) -> Compound:
+    """The compound, when `perm` covers all of it: its parking spaces belong to no building, so
+    staff of a single building do not see them."""
+    compound = _compound(request, code)
+    if not access.scope_for(request.user, perm).covers_compound(compound.id):
+        raise Http404
+    return compound
+
+
+def _parking_listing(params: QueryDict) -> QueryDict:
+    """The list's filter and page from `params`, and nothing else."""
+    listing = QueryDict(mutable=True)
+    if params.get("kind") in ParkingKind.values:
+        listing["kind"] = params["kind"]
+    if params.get("page", "").isdigit() and params["page"] != "1":
+        listing["page"] = params["page"]
+    return listing
+
+
+def _parking_context(
+    request: HttpRequest,
+    compound: Compound,
+    listing: QueryDict,
+    *,
+    add_form: ParkingSpaceForm | None = None,
+    editing: int | None = None,
+    edit_form: ParkingSpaceForm | None = None,
+    saved: str = "",
+) -> dict:
+    can_edit = access.REGISTRY_EDIT in selectors.perms_in_compound(
+        request.user, compound, access.REGISTRY_EDIT
+    )
+    kind = listing.get("kind", "")
+    page = Paginator(selectors.parking_spaces(compound, kind), PAGE_SIZE).get_page(
+        listing.get("page")
+    )
+    if can_edit and editing is not None and edit_form is None:
+        space = next((s for s in page.object_list if s.pk == editing), None)
+        editing = space.pk if space else None
+        if space is not None:
+            edit_form = ParkingSpaceForm(
+                prefix="edit",
+                initial={
+                    "number": space.number,
+                    "kind": space.kind,
+                    "area": space.area,
+                    "counts_as_unit": space.counts_as_unit,
+                    "note": space.note,
+                },
+            )
+    return {
+        "compound": compound,
+        "summary": selectors.parking_summary(compound),
+        "page": page,
+        "kind": kind,
+        "kinds": ParkingKind.choices,
+        "listing": listing.urlencode(),
+        "can_edit": can_edit,
+        "add_form": (add_form or ParkingSpaceForm(prefix="add")) if can_edit else None,
+        "editing": editing if can_edit else None,
+        "edit_form": edit_form if can_edit else None,
+        "saved": saved,
+    }
+
+
+@login_required
+def parking(request: HttpRequest, code: str) -> HttpResponse:
+    """A compound's parking spaces: counts by kind, the list (filtered by kind), and for
+    registry editors an add form and editing in the list (`?edit=<id>`)."""
+    compound = _parking_compound(request, code, access.REGISTRY_VIEW)
+    editing = request.GET.get("edit", "")
+    context = _parking_context(
+        request,
+        compound,
+        _parking_listing(request.GET),
+        editing=int(editing) if editing.isdigit() and len(editing) < 19 else None,
+    )
+    if request.htmx and request.htmx.target == "parking-list":
+        return render(request, "places/parking.html#list", context)
+    return render(request, "places/parking.html", context)
+
+
+def _parking_answer(
+    request: HttpRequest, compound: Compound, listing: QueryDict, *, saved: str, **forms
+) -> HttpResponse:
+    """After a write: the page's body again for HTMX, else back to the page (or the page with
+    the form's errors, status 400)."""
+    failed = any(isinstance(v, ParkingSpaceForm) and v.errors for v in forms.values())
+    if not request.htmx and not failed:
+        messages.success(request, saved)
+        url = reverse("places:parking", args=[compound.code])
+        return redirect(f"{url}?{listing.urlencode()}" if listing else url)
+    # The list's pagination links read request.GET: give them the list's filter and page.
+    request.GET = listing
+    context = _parking_context(request, compound, listing, saved="" if failed else saved, **forms)
+    if request.htmx:
+        return render(request, "places/parking.html#body", context)
+    return render(request, "places/parking.html", context, status=400)
+
+
+@require_POST
+@login_required
+def parking_add(request: HttpRequest, code: str) -> HttpResponse:
+    compound = _parking_compound(request, code, access.REGISTRY_EDIT)
+    listing = _parking_listing(QueryDict(request.POST.get("listing", "")))
+    form = ParkingSpaceForm(request.POST, prefix="add")
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            space = services.parking_space_create(actor=request.user, compound=compound, **data)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+    if form.errors:
+        return _parking_answer(request, compound, listing, saved="", add_form=form)
+    return _parking_answer(
+        request,
+        compound,
+        listing,
+        saved=_("Parking space %(number)s was added.") % {"number": space.number},
+    )
+
+
+@require_POST
+@login_required
+def parking_edit(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+    compound = _parking_compound(request, code, access.REGISTRY_EDIT)
+    space = get_object_or_404(
+        ParkingSpace.objects.select_related("compound"), pk=pk, compound=compound
+    )
+    listing = _parking_listing(QueryDict(request.POST.get("listing", "")))
+    form = ParkingSpaceForm(request.POST, prefix="edit")
+    if form.is_valid():
+        try:
+            space = services.parking_space_update(
+                actor=request.user, space=space, **form.cleaned_data
+            )
+        except ValidationError as exc:
+            apply_errors(form, exc)
+    if form.errors:
+        return _parking_answer(
+            request, compound, listing, saved="", editing=space.pk, edit_form=form
+        )
+    return _parking_answer(
+        request,
+        compound,
+        listing,
+        saved=_("Parking space %(number)s was saved.") % {"number": space.number},
+    )
