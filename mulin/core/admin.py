@@ -56,7 +56,13 @@ class PlatformModelAdmin(admin.ModelAdmin):
         return _has_permission(request)
 
     def save_model(self, request, obj, form, change):
-        fields = [f.attname for f in obj._meta.concrete_fields if f.attname != "password"]
+        # Secrets and their derivatives never go into the audit log (ciphertext, digests, hashes).
+        fields = [
+            f.attname
+            for f in obj._meta.concrete_fields
+            if f.attname != "password"
+            and not f.attname.endswith(("_encrypted", "_digest", "_hash"))
+        ]
         before = {}
         if change and obj.pk:
             old = type(obj)._default_manager.filter(pk=obj.pk).first()

@@ -58,3 +58,23 @@ def test_admin_changes_are_audited(client, login, world):
     event = AuditEvent.objects.get(action="admin.changed")
     assert event.changes["role"] == [Role.COMMUNITY_STAFF, Role.PARTY_SECRETARY]
     assert event.actor == world.admin
+
+
+def test_admin_changes_never_put_ciphertext_or_digests_in_the_audit_log(world, rf):
+    from django.contrib import admin as django_admin
+
+    from mulin.core.models import AuditEvent
+    from mulin.people.models import Person
+    from mulin.people.services import person_update
+
+    person_update(actor=world.staff, person=world.resident_person, id_number="11010519491231002X")
+    person = Person.objects.get(pk=world.resident_person.pk)
+    model_admin = django_admin.site._registry[Person]
+    request = rf.post("/admin/")
+    request.user = world.admin
+    person.note = "changed in admin"
+    person.id_number_encrypted = "changed-ciphertext"
+    model_admin.save_model(request, person, form=None, change=True)
+    event = AuditEvent.objects.filter(action="admin.changed").latest("id")
+    assert "note" in event.changes
+    assert not any(k.endswith(("_encrypted", "_digest")) for k in event.changes)
