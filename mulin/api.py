@@ -66,8 +66,10 @@ def _schema_message(error: dict) -> str:
     if kind.startswith("date_"):
         return str(forms.DateField.default_error_messages["invalid"])
     if kind in {"enum", "literal_error"}:
+        if error.get("input") in (None, ""):  # the value is not always reported back
+            return str(forms.ModelChoiceField.default_error_messages["invalid_choice"])
         return forms.ChoiceField.default_error_messages["invalid_choice"] % {
-            "value": error.get("input", "")
+            "value": error.get("input")
         }
     if kind in {"greater_than_equal", "greater_than"}:
         limit = ctx.get("ge", ctx.get("gt"))
