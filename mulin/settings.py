@@ -178,6 +178,21 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE = {"tick": {"task": "core.tick", "schedule": 60.0}}
 
+# Notifications: the in-app inbox always; the other channels listed here when configured.
+# Email is "not configured" until MULIN_SMTP_HOST is set (nothing is then sent or marked sent).
+MULIN_NOTIFY_CHANNELS = envlist("MULIN_NOTIFY_CHANNELS", "email")
+MULIN_SMTP_HOST = envstr("MULIN_SMTP_HOST")
+EMAIL_BACKEND = envstr("MULIN_EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
+EMAIL_HOST = MULIN_SMTP_HOST or "localhost"
+EMAIL_PORT = envint("MULIN_SMTP_PORT", 587)
+EMAIL_HOST_USER = envstr("MULIN_SMTP_USER")
+EMAIL_HOST_PASSWORD = envstr("MULIN_SMTP_PASSWORD")
+EMAIL_USE_TLS = envbool("MULIN_SMTP_TLS", True)
+EMAIL_TIMEOUT = 20
+DEFAULT_FROM_EMAIL = envstr("MULIN_DEFAULT_FROM_EMAIL", "mulin@localhost")
+# The public address, e.g. https://mulin.example.org; emails link back to the site with it.
+MULIN_SITE_URL = envstr("MULIN_SITE_URL")
+
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     if not envstr("MULIN_CACHE_URL")

@@ -64,6 +64,17 @@ class StaffNav:
         return access.BINDING_DECIDE in self._perms
 
 
+class InboxBadge:
+    """The unread count for the top bar: one query, run only when a template reads it."""
+
+    def __init__(self, user):
+        self.user = user
+
+    @cached_property
+    def count(self) -> int:
+        return self.user.notifications.filter(read_at__isnull=True).count()
+
+
 def mulin(request):
     user = getattr(request, "user", None)
     signed_in = bool(user and user.is_authenticated)
@@ -73,4 +84,5 @@ def mulin(request):
         "elder_mode": getattr(request, "elder_mode", False),
         "is_staff_user": staff,
         "staff_nav": StaffNav(user) if staff else None,
+        "inbox_badge": InboxBadge(user) if signed_in else None,
     }

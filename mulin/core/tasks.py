@@ -15,3 +15,15 @@ def tick() -> dict[str, str]:
 def ping(value: str = "pong") -> str:
     """Round-trip check used by the health tests and operators (`celery call core.ping`)."""
     return value
+
+
+@shared_task(name="core.deliver_notifications")
+def deliver_notifications(delivery_ids: list[int]) -> dict[str, str]:
+    """Send queued notification deliveries; returns each id's final status."""
+    from . import notifications
+
+    outcome = {}
+    for delivery_id in delivery_ids:
+        delivery = notifications.deliver(delivery_id)
+        outcome[str(delivery_id)] = delivery.status if delivery else "not pending"
+    return outcome

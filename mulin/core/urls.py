@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import inbox_views, views
 
 app_name = "core"
 urlpatterns = [
@@ -13,6 +13,9 @@ urlpatterns = [
     path("me/bind/", views.bind, name="bind"),
     path("me/password/", views.password_change, name="password_change"),
     path("me/preferences/", views.preferences, name="preferences"),
+    path("me/inbox/", inbox_views.inbox, name="inbox"),
+    path("me/inbox/<int:pk>/read/", inbox_views.inbox_read, name="inbox_read"),
+    path("me/inbox/read-all/", inbox_views.inbox_read_all, name="inbox_read_all"),
     path("staff/bindings/", views.bindings, name="bindings"),
     path("staff/bindings/<int:pk>/decide/", views.binding_decide, name="binding_decide"),
     path(
