@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "mulin.places",
     "mulin.people",
     "mulin.orgs",
+    "mulin.tickets",
 ]
 
 MIDDLEWARE = [

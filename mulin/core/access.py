@@ -32,6 +32,11 @@ ACCOUNT_RESET = "account.reset"
 AUDIT_VIEW = "audit.view"
 # A resident's own household: their homes, the people in them, their own record.
 HOUSEHOLD_VIEW = "household.view"
+# Residents' requests: see a compound's tickets, handle them (accept, claim, work, resolve),
+# manage them (assign, reroute, merge; team leaders and community staff).
+TICKETS_VIEW = "tickets.view"
+TICKETS_HANDLE = "tickets.handle"
+TICKETS_MANAGE = "tickets.manage"
 
 ALL_PERMISSIONS = frozenset(
     {
@@ -48,6 +53,9 @@ ALL_PERMISSIONS = frozenset(
         ACCOUNT_RESET,
         AUDIT_VIEW,
         HOUSEHOLD_VIEW,
+        TICKETS_VIEW,
+        TICKETS_HANDLE,
+        TICKETS_MANAGE,
     }
 )
 
@@ -57,16 +65,40 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.SUBDISTRICT_STAFF: _OFFICE,
     Role.COMMUNITY_STAFF: _OFFICE,
     Role.PARTY_SECRETARY: frozenset(
-        {REGISTRY_VIEW, ORGS_VIEW, ORGS_EDIT, DUTY_VIEW, DUTY_EDIT, HOUSEHOLD_VIEW}
+        {
+            REGISTRY_VIEW,
+            ORGS_VIEW,
+            ORGS_EDIT,
+            DUTY_VIEW,
+            DUTY_EDIT,
+            HOUSEHOLD_VIEW,
+            TICKETS_VIEW,
+            TICKETS_HANDLE,
+        }
     ),
-    Role.PARTY_MEMBER: frozenset({REGISTRY_VIEW, ORGS_VIEW, DUTY_VIEW, HOUSEHOLD_VIEW}),
-    Role.COMMITTEE_MEMBER: frozenset({REGISTRY_VIEW, ORGS_VIEW, DUTY_VIEW, HOUSEHOLD_VIEW}),
+    Role.PARTY_MEMBER: frozenset(
+        {REGISTRY_VIEW, ORGS_VIEW, DUTY_VIEW, HOUSEHOLD_VIEW, TICKETS_VIEW}
+    ),
+    Role.COMMITTEE_MEMBER: frozenset(
+        {REGISTRY_VIEW, ORGS_VIEW, DUTY_VIEW, HOUSEHOLD_VIEW, TICKETS_VIEW}
+    ),
     Role.PROPERTY_MANAGER: frozenset(
-        {REGISTRY_VIEW, ORGS_VIEW, DUTY_VIEW, DUTY_EDIT, HOUSEHOLD_VIEW}
+        {
+            REGISTRY_VIEW,
+            ORGS_VIEW,
+            DUTY_VIEW,
+            DUTY_EDIT,
+            HOUSEHOLD_VIEW,
+            TICKETS_VIEW,
+            TICKETS_HANDLE,
+            TICKETS_MANAGE,
+        }
     ),
-    Role.PROPERTY_STAFF: frozenset({REGISTRY_VIEW, ORGS_VIEW, DUTY_VIEW, HOUSEHOLD_VIEW}),
+    Role.PROPERTY_STAFF: frozenset(
+        {REGISTRY_VIEW, ORGS_VIEW, DUTY_VIEW, HOUSEHOLD_VIEW, TICKETS_VIEW, TICKETS_HANDLE}
+    ),
     Role.VOLUNTEER: frozenset({ORGS_VIEW}),
-    Role.PARTNER_CONTACT: frozenset({ORGS_VIEW}),
+    Role.PARTNER_CONTACT: frozenset({ORGS_VIEW, TICKETS_VIEW, TICKETS_HANDLE}),
     Role.RESIDENT: frozenset(),
 }
 
