@@ -1,8 +1,11 @@
 """Escalation: overdue requests go up one level at a time, and never twice."""
 
+import threading
 from datetime import UTC, datetime, timedelta
 
+import pytest
 import time_machine
+from django.db import connection, connections
 
 from mulin.core import periodic
 from mulin.core.models import AuditEvent
@@ -95,3 +98,29 @@ def test_periodic_job_is_registered_and_runs_once_per_slot(submit):
     assert first == {"tickets.escalate_overdue": "1 to team leaders, 0 to community staff"}
     assert second == {}
     assert _escalations(ticket) == [1]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_concurrent_runs_escalate_once(submit):
+    if connection.vendor != "postgresql":
+        pytest.skip("row-level concurrency is checked on PostgreSQL")
+    with time_machine.travel(T0, tick=False):
+        tickets = [submit(priority=Priority.EMERGENCY) for _ in range(20)]
+    barrier = threading.Barrier(2)
+    results = []
+
+    def run():
+        try:
+            barrier.wait()
+            results.append(jobs.escalate_overdue(LATE))
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sum(r[1] for r in results) == len(tickets)
+    for ticket in tickets:
+        assert _escalations(ticket) == [1]
