@@ -4,7 +4,8 @@ An open request past its respond-by (without a response) or its resolve-by goes 
 team leader of its handling organisation. If it is still overdue `SECOND_LEVEL_AFTER` later, it
 goes to level 2, community staff. Each level is reached once: a row is claimed with a conditional
 UPDATE (`WHERE escalation_level = n`), so concurrent runs never escalate a request twice.
-Paused requests do not escalate.
+Paused requests do not escalate. The people an escalation is for get an "overdue" message in
+their inbox (`mulin.core.notifications.notify`) once the escalation is committed.
 """
 
 from __future__ import annotations
@@ -13,9 +14,10 @@ from datetime import datetime, timedelta
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
-from mulin.core import audit
-from mulin.core.models import Role, RoleGrant
+from mulin.core import audit, notifications
+from mulin.core.models import NotificationKind, Role, RoleGrant, User
 from mulin.core.periodic import periodic
 from mulin.orgs.models import MemberRole, Membership
 
@@ -67,7 +69,30 @@ def escalate_one(ticket_id: int, level: int, now: datetime) -> bool:
             target=ticket,
             changes={"escalation_level": [level, level + 1]},
         )
+        transaction.on_commit(lambda: _notify(ticket_id, data))
     return True
+
+
+def _notify(ticket_id: int, data: dict) -> None:
+    """Tell the team leaders (level 1) or community staff (level 2) about an escalation."""
+    users = User.objects.filter(is_active=True)
+    if data["level"] == 1:
+        users = users.filter(person_id__in=data["leader_person_ids"])
+    else:
+        users = users.filter(pk__in=data["staff_user_ids"])
+    ticket = Ticket.objects.select_related("category").get(pk=ticket_id)
+    names = {"number": ticket.pk, "category": ticket.category.name}
+    notifications.notify(
+        recipients=list(users),
+        kind=NotificationKind.OVERDUE,
+        title=gettext("Request #%(number)s is overdue") % names,
+        body=gettext(
+            "The %(category)s request #%(number)s is past its deadline and has been escalated "
+            "to you."
+        )
+        % names,
+        target=ticket,
+    )
 
 
 def escalate_overdue(now: datetime | None = None) -> dict[int, int]:

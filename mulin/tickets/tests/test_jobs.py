@@ -124,3 +124,27 @@ def test_two_concurrent_runs_escalate_once(submit):
     assert sum(r[1] for r in results) == len(tickets)
     for ticket in tickets:
         assert _escalations(ticket) == [1]
+
+
+def test_escalation_puts_an_overdue_message_in_the_inbox_after_commit(
+    world, desk, submit, django_capture_on_commit_callbacks
+):
+    from mulin.core.models import Notification, NotificationKind
+    from mulin.testing import factories as f
+
+    leader_person = desk.team.memberships.get().person
+    leader_user = f.UserFactory(person=leader_person)
+    with time_machine.travel(T0, tick=False):
+        ticket = submit(priority=Priority.EMERGENCY)
+    with django_capture_on_commit_callbacks(execute=True):
+        jobs.escalate_overdue(LATE)
+    note = Notification.objects.get(recipient=leader_user)
+    assert note.kind == NotificationKind.OVERDUE
+    assert f"#{ticket.pk}" in note.title
+    with django_capture_on_commit_callbacks(execute=True):
+        jobs.escalate_overdue(LATE + jobs.SECOND_LEVEL_AFTER)
+    assert (
+        Notification.objects.filter(recipient=world.staff, kind=NotificationKind.OVERDUE).count()
+        == 1
+    )
+    assert Notification.objects.filter(recipient=leader_user).count() == 1
