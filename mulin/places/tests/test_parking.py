@@ -151,7 +151,7 @@ def test_query_count_does_not_grow(world, login, count_queries, django_assert_ma
         client.get(page_url(world))
     add_spaces(world.compound, 16, start=200, kind=ParkingKind.UNDERGROUND)
     add_spaces(world.compound, 8, start=300, kind=ParkingKind.MECHANICAL, counts_as_unit=True)
-    with django_assert_max_num_queries(9), count_queries() as large:
+    with django_assert_max_num_queries(10), count_queries() as large:
         response = client.get(page_url(world))
     assert response.context["summary"].total == 36
     assert small.count == large.count, large.dump()
