@@ -10,6 +10,7 @@ provider accepted the message; anything else is recorded as `skipped` (with the 
 from __future__ import annotations
 
 import logging
+from abc import ABC, abstractmethod
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -37,20 +38,22 @@ class DeliveryResult:
     detail: str = ""
 
 
-class Channel:
+class Channel(ABC):
     """A way to reach a user outside the app. Subclasses set `name` and implement the methods."""
 
     name: str = ""
 
+    @abstractmethod
     def is_configured(self) -> bool:
-        raise NotImplementedError
+        """Whether the provider is set up (e.g. an SMTP host); unconfigured channels skip."""
 
     def unreachable_reason(self, user: User) -> str:
         """Why this user cannot be reached on this channel, or "" when they can."""
         return ""
 
+    @abstractmethod
     def send(self, notification: Notification, user: User) -> DeliveryResult:
-        raise NotImplementedError
+        """Hand the message to the provider; `sent=True` only if the provider accepted it."""
 
 
 _registry: dict[str, type[Channel]] = {}
