@@ -179,6 +179,10 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE = {"tick": {"task": "core.tick", "schedule": 60.0}}
 
+# Requests: the share of well-rated (and unrated) resolved requests that also get a follow-up
+# call (回访); low ratings always get one.
+MULIN_FOLLOWUP_SAMPLE = float(envstr("MULIN_FOLLOWUP_SAMPLE", "0.2") or 0.2)
+
 # Notifications: the in-app inbox always; the other channels listed here when configured.
 # Email is "not configured" until MULIN_SMTP_HOST is set (nothing is then sent or marked sent).
 MULIN_NOTIFY_CHANNELS = envlist("MULIN_NOTIFY_CHANNELS", "email")

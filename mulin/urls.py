@@ -14,6 +14,7 @@ urlpatterns = [
     path("", include("mulin.places.urls")),
     path("", include("mulin.people.urls")),
     path("", include("mulin.orgs.urls")),
+    path("", include("mulin.tickets.urls")),
 ]
 
 if settings.DEBUG:

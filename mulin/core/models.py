@@ -385,6 +385,7 @@ class NotificationKind(models.TextChoices):
     STATUS = "status", _("Status change")
     OVERDUE = "overdue", _("Overdue")
     RATING = "rating", _("Rating request")
+    EMERGENCY = "emergency", _("Emergency")
     GENERAL = "general", _("Notice")
 
 

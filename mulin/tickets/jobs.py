@@ -21,7 +21,7 @@ from mulin.core.models import NotificationKind, Role, RoleGrant, User
 from mulin.core.periodic import periodic
 from mulin.orgs.models import MemberRole, Membership
 
-from . import selectors
+from . import followups, selectors
 from .models import EventKind, Ticket, TicketEvent
 
 SECOND_LEVEL_AFTER = timedelta(hours=2)
@@ -110,6 +110,10 @@ def escalate_overdue(now: datetime | None = None) -> dict[int, int]:
             if escalate_one(ticket_id, level, now):
                 done[level + 1] += 1
     return done
+
+
+# Registered here so `mulin tick` and beat find it with the other jobs of this app.
+after_resolution_job = followups.after_resolution_job
 
 
 @periodic("tickets.escalate_overdue", every=timedelta(minutes=5))

@@ -3,9 +3,12 @@ its timeline, ratings."""
 
 from __future__ import annotations
 
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from mulin.core.models import TimeStampedModel
@@ -36,6 +39,14 @@ class LocationKind(models.TextChoices):
     COMMON_AREA = "common_area", _("A common area of the compound")
 
 
+class DispatchMode(models.TextChoices):
+    """How a category's accepted requests reach a handler."""
+
+    MANUAL = "manual", _("A team leader assigns")
+    POOL = "pool", _("Handlers claim from the team pool")
+    ROUND_ROBIN = "round_robin", _("Round-robin among the team's handlers")
+
+
 class Category(TimeStampedModel):
     """A kind of request in one compound, handled by one organisation by default."""
 
@@ -53,6 +64,9 @@ class Category(TimeStampedModel):
         verbose_name=_("handling organisation"),
     )
     chargeable = models.BooleanField(_("chargeable"), default=False)
+    dispatch_mode = models.CharField(
+        _("dispatch"), max_length=16, choices=DispatchMode.choices, default=DispatchMode.MANUAL
+    )
     active = models.BooleanField(_("active"), default=True)
     position = models.PositiveSmallIntegerField(_("position"), default=0)
 
@@ -121,6 +135,11 @@ class RoutingRule(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.category} → {self.organisation}"
+
+
+class RecheckAnswer(models.TextChoices):
+    YES = "yes", _("Still fixed")
+    NO = "no", _("Not fixed")
 
 
 class Ticket(TimeStampedModel):
@@ -198,6 +217,17 @@ class Ticket(TimeStampedModel):
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="duplicates"
     )
     public_hidden = models.BooleanField(_("hide from the public progress board"), default=False)
+    reopen_count = models.PositiveSmallIntegerField(_("times reopened"), default=0)
+    # 14 days after closing the requester is asked "is it still fixed?"; "no" reopens it.
+    recheck_asked_at = models.DateTimeField(_("asked if still fixed"), null=True, blank=True)
+    recheck_answer = models.CharField(
+        _("still fixed?"), max_length=8, choices=RecheckAnswer.choices, blank=True
+    )
+    recheck_answered_at = models.DateTimeField(null=True, blank=True)
+    # Unreasonable requests and malicious repeats leave the figures (DESIGN §9), with a reason.
+    excluded_reason = models.CharField(
+        _("excluded from the figures because"), max_length=200, blank=True
+    )
 
     ACCESS_COMPOUND = "compound_id"
     ACCESS_BUILDING = "building_id"
@@ -225,6 +255,8 @@ class Ticket(TimeStampedModel):
             ),
             models.Index(fields=["status", "escalation_level"], name="tickets_escalation"),
             models.Index(fields=["requester", "-created_at"], name="tickets_requester"),
+            models.Index(fields=["submitted_by", "-created_at"], name="tickets_submitter"),
+            models.Index(fields=["status", "closed_at"], name="tickets_recheck"),
         ]
 
     def __str__(self) -> str:
@@ -240,6 +272,10 @@ class EventKind(models.TextChoices):
     ESCALATION = "escalation", _("Escalated")
     RATING = "rating", _("Rated")
     MERGE = "merge", _("Merged")
+    PAGE = "page", _("Paged")
+    FOLLOW_UP = "follow_up", _("Follow-up call")
+    RECHECK = "recheck", _("Still fixed?")
+    VISIBILITY = "visibility", _("Public board")
 
 
 class TicketEvent(models.Model):
@@ -301,3 +337,145 @@ class Rating(models.Model):
 
     def __str__(self) -> str:
         return f"{self.ticket_id}: {self.overall}"
+
+
+class PhotoStage(models.TextChoices):
+    REPORT = "report", _("With the report")
+    BEFORE = "before", _("Before the work")
+    AFTER = "after", _("After the work")
+
+
+def photo_path(photo: TicketPhoto, filename: str) -> str:
+    # Never the uploaded name: it can carry personal data. Photos are served through a view
+    # that checks access (`tickets:photo`), never straight from the media directory.
+    return f"tickets/{timezone.now():%Y/%m}/{uuid.uuid4().hex}.jpg"
+
+
+class TicketPhoto(models.Model):
+    """A photo of a request: with the report, or before/after work on a transition. Always a
+    JPEG without EXIF (see `mulin.tickets.photos`)."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="photos")
+    event = models.ForeignKey(
+        TicketEvent, on_delete=models.CASCADE, null=True, blank=True, related_name="photos"
+    )
+    stage = models.CharField(
+        _("stage"), max_length=8, choices=PhotoStage.choices, default=PhotoStage.REPORT
+    )
+    image = models.ImageField(
+        _("photo"), upload_to=photo_path, width_field="width", height_field="height"
+    )
+    width = models.PositiveIntegerField(default=0)
+    height = models.PositiveIntegerField(default=0)
+    size_bytes = models.PositiveIntegerField(default=0)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    ACCESS_COMPOUND = "ticket__compound_id"
+    ACCESS_BUILDING = "ticket__building_id"
+
+    class Meta:
+        verbose_name = _("request photo")
+        verbose_name_plural = _("request photos")
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.ticket_id} {self.stage}"
+
+
+class Follower(models.Model):
+    """Someone who hears about a request's progress: its submitter and requester, and after a
+    merge the followers of the duplicates too."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="followers")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="followed_tickets"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("follower")
+        verbose_name_plural = _("followers")
+        constraints = [
+            models.UniqueConstraint(fields=["ticket", "user"], name="tickets_follower_unique")
+        ]
+        indexes = [models.Index(fields=["user", "ticket"], name="tickets_follower_user")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} → {self.ticket_id}"
+
+
+class FollowUpReason(models.TextChoices):
+    LOW_RATING = "low_rating", _("Low rating")
+    SAMPLE = "sample", _("Sample of the rest")
+    NOT_RATED = "not_rated", _("Not rated")
+
+
+class FollowUpStatus(models.TextChoices):
+    PENDING = "pending", _("To call")
+    DONE = "done", _("Done")
+    UNREACHABLE = "unreachable", _("Could not reach")
+
+
+class Satisfaction(models.TextChoices):
+    SATISFIED = "satisfied", _("Satisfied")
+    BASIC = "basic", _("Basically satisfied")
+    UNSATISFIED = "unsatisfied", _("Unsatisfied")
+
+
+class FollowUp(TimeStampedModel):
+    """A follow-up call (回访) to the requester after resolution. A done follow-up is valid and
+    counts in the 响应率 / 解决率 / 满意率 figures (DESIGN §9)."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="follow_ups")
+    reason = models.CharField(_("why"), max_length=16, choices=FollowUpReason.choices)
+    status = models.CharField(
+        _("status"), max_length=16, choices=FollowUpStatus.choices, default=FollowUpStatus.PENDING
+    )
+    contacted_in_time = models.BooleanField(_("contacted in time"), null=True, blank=True)
+    solved = models.BooleanField(_("solved"), null=True, blank=True)
+    satisfaction = models.CharField(
+        _("satisfaction"), max_length=16, choices=Satisfaction.choices, blank=True
+    )
+    note = models.TextField(_("note"), blank=True)
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    done_at = models.DateTimeField(_("called"), null=True, blank=True)
+
+    ACCESS_COMPOUND = "ticket__compound_id"
+    ACCESS_BUILDING = "ticket__building_id"
+
+    class Meta:
+        verbose_name = _("follow-up call")
+        verbose_name_plural = _("follow-up calls")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["ticket"], name="tickets_followup_one_per_ticket"),
+            models.CheckConstraint(
+                condition=~Q(status="done")
+                | Q(contacted_in_time__isnull=False, solved__isnull=False) & ~Q(satisfaction=""),
+                name="tickets_followup_done_complete",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "-created_at"], name="tickets_followup_status")]
+
+    def __str__(self) -> str:
+        return f"{self.ticket_id} {self.status}"
+
+
+class DispatchCursor(models.Model):
+    """Where round-robin dispatch stands in one organisation: the handler who got the last one."""
+
+    organisation = models.OneToOneField(
+        "orgs.Organisation", on_delete=models.CASCADE, related_name="+"
+    )
+    last_assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"{self.organisation_id} → {self.last_assignee_id}"

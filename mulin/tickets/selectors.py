@@ -63,3 +63,27 @@ def overdue_at_level(level: int, now: datetime, *, since: datetime | None = None
     if since is not None:
         qs = qs.filter(escalated_at__lte=since)
     return qs
+
+
+def public_tickets(compound) -> QuerySet[Ticket]:
+    """What the public progress board and Open311's public reads may show of a compound: every
+    request not hidden by its requester and not merged into another, newest first. Callers show
+    only category, building number, status and times — never unit, place text, description,
+    photos or any person (DESIGN §6)."""
+    return (
+        Ticket.objects.filter(compound=compound, public_hidden=False, duplicate_of__isnull=True)
+        .select_related("category", "building")
+        .order_by("-created_at", "-id")
+    )
+
+
+def team_handlers(organisation) -> QuerySet:
+    """Active users who handle the requests of `organisation`: a current grant on the
+    organisation with a role that holds TICKETS_HANDLE, in a stable order."""
+    from mulin.core.models import RoleGrant, User
+
+    roles = [
+        role for role, perms in access.ROLE_PERMISSIONS.items() if access.TICKETS_HANDLE in perms
+    ]
+    grants = RoleGrant.objects.current().filter(organisation=organisation, role__in=roles)
+    return User.objects.filter(is_active=True, pk__in=grants.values("user_id")).order_by("pk")

@@ -4,6 +4,7 @@ an audit row in one transaction."""
 from __future__ import annotations
 
 from datetime import date, timedelta
+from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -14,17 +15,21 @@ from django.utils.translation import gettext_lazy as _
 
 from mulin.core import access, audit
 
-from . import deadlines, selectors
+from . import deadlines, dispatch, selectors
 from .models import (
     Category,
     Channel,
+    DispatchMode,
     EventKind,
     LocationKind,
+    PhotoStage,
     Priority,
     Rating,
     Ticket,
     TicketEvent,
+    TicketPhoto,
 )
+from .photos import clean_photos
 from .states import OPEN, REOPEN_WITHIN_DAYS, Party, Status, Target, rule_for
 
 URGE_INTERVAL = timedelta(hours=1)
@@ -143,6 +148,7 @@ def ticket_submit(
     place: str = "",
     channel: str = Channel.SELF_SERVICE,
     on_behalf_of=None,
+    photos=(),
 ) -> Ticket:
     """Open a request. A second call by the same submitter with the same key returns the first.
 
@@ -206,6 +212,11 @@ def ticket_submit(
             errors["place"] = gettext("Say where in the compound the problem is.")
     else:
         errors["location_kind"] = gettext("Choose your home, a building or a common area.")
+    cleaned_photos = []
+    try:
+        cleaned_photos = clean_photos(photos)
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
     if errors:
         raise ValidationError(errors)
 
@@ -235,18 +246,79 @@ def ticket_submit(
     except IntegrityError:
         # A concurrent double tap won the race: hand back its ticket.
         return Ticket.objects.get(submitted_by=actor, idempotency_key=key)
-    _event(ticket, kind=EventKind.SUBMISSION, actor=actor, to_status=Status.SUBMITTED)
+    event = _event(ticket, kind=EventKind.SUBMISSION, actor=actor, to_status=Status.SUBMITTED)
+    _save_photos(ticket, event, cleaned_photos, stage=PhotoStage.REPORT, actor=actor)
     audit.record(
         actor=actor,
         action="tickets.submit",
         target=ticket,
-        changes=audit.snapshot(
-            ticket, ["category_id", "priority", "channel", "location_kind", "unit_id"]
-        ),
+        changes={
+            **audit.snapshot(
+                ticket, ["category_id", "priority", "channel", "location_kind", "unit_id"]
+            ),
+            "photos": len(cleaned_photos),
+        },
         on_behalf_of=on_behalf_of if staff else None,
         subject_person=requester,
     )
+    dispatch.follow(ticket, dispatch.requester_users(ticket))
+    if priority == Priority.EMERGENCY:
+        dispatch.page_for_emergency(ticket)
     return ticket
+
+
+def _save_photos(ticket: Ticket, event, cleaned, *, stage: str, actor) -> list[TicketPhoto]:
+    saved = []
+    for photo in cleaned:
+        row = TicketPhoto(
+            ticket=ticket, event=event, stage=stage, size_bytes=photo.size, uploaded_by=actor
+        )
+        row.image.save("photo.jpg", photo.content, save=False)
+        row.save()
+        saved.append(row)
+    return saved
+
+
+MAX_COST_LINES = 20
+MAX_COST = Decimal("99999.99")
+
+
+def clean_cost_lines(lines) -> list[dict]:
+    """Cost lines of a chargeable job: `[{"item": "水管接头", "amount": "35.00"}, …]`, each amount a
+    positive number of yuan with at most two decimals; stored as strings so no float ever
+    touches money."""
+    cleaned = []
+    if len(lines) > MAX_COST_LINES:
+        raise ValidationError({"cost_lines": gettext("Enter at most 20 cost lines.")})
+    for number, line in enumerate(lines, start=1):
+        item = str((line or {}).get("item", "")).strip()
+        raw = str((line or {}).get("amount", "")).strip()
+        names = {"number": number}
+        if not item or len(item) > 100:
+            raise ValidationError(
+                {"cost_lines": gettext("Cost line %(number)s needs what was paid for.") % names}
+            )
+        try:
+            amount = Decimal(raw)
+        except InvalidOperation:
+            amount = None
+        if (
+            amount is None
+            or not amount.is_finite()
+            or amount <= 0
+            or amount > MAX_COST
+            or amount != amount.quantize(Decimal("0.01"))
+        ):
+            raise ValidationError(
+                {
+                    "cost_lines": gettext(
+                        "Cost line %(number)s needs an amount in yuan, such as 35.50."
+                    )
+                    % names
+                }
+            )
+        cleaned.append({"item": item, "amount": str(amount.quantize(Decimal("0.01")))})
+    return cleaned
 
 
 # --- routing ------------------------------------------------------------------------------
@@ -301,8 +373,10 @@ def ticket_transition(
     organisation=None,
     paused_until: date | None = None,
     cost_lines: list[dict] | None = None,
+    photos=(),
 ) -> Ticket:
-    """Move a ticket along the state machine (`states.TRANSITIONS`)."""
+    """Move a ticket along the state machine (`states.TRANSITIONS`). Photos are kept as
+    "after" photos when resolving and "before" photos otherwise."""
     ticket, found = _locked(actor, ticket)
     if to not in Target.values:
         raise ValidationError({"to": gettext("Choose a valid next step.")})
@@ -346,6 +420,16 @@ def ticket_transition(
         errors["to"] = gettext("A request can be reopened only within 7 days of being resolved.")
     if cost_lines and not ticket.category.chargeable:
         errors["cost_lines"] = gettext("This category is free of charge; remove the cost lines.")
+    elif cost_lines:
+        try:
+            cost_lines = clean_cost_lines(cost_lines)
+        except ValidationError as exc:
+            errors.update(exc.message_dict)
+    cleaned_photos = []
+    try:
+        cleaned_photos = clean_photos(photos)
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
     if errors:
         raise ValidationError(errors)
 
@@ -378,8 +462,9 @@ def ticket_transition(
             ticket.responded_at = now
     elif to == Target.REOPENED:
         ticket.resolved_at = None
+        ticket.reopen_count += 1
     ticket.save()
-    _event(
+    event = _event(
         ticket,
         kind=EventKind.TRANSITION,
         actor=actor,
@@ -389,13 +474,71 @@ def ticket_transition(
         note=note,
         cost_lines=cost_lines or [],
     )
+    stage = PhotoStage.AFTER if to == Target.RESOLVED else PhotoStage.BEFORE
+    _save_photos(ticket, event, cleaned_photos, stage=stage, actor=actor)
     audit.record(
         actor=actor,
         action=f"tickets.{to}",
         target=ticket,
-        changes=audit.diff(before, audit.snapshot(ticket, _TRACKED)),
+        changes={
+            **audit.diff(before, audit.snapshot(ticket, _TRACKED)),
+            **({"photos": len(cleaned_photos)} if cleaned_photos else {}),
+        },
     )
+    _after_move(ticket, actor=actor, to=to, from_status=from_status, note=note)
     return ticket
+
+
+def _after_move(ticket: Ticket, *, actor, to: str, from_status: str, note: str) -> None:
+    """Round-robin dispatch on acceptance, and the messages a move sends."""
+    if (
+        to in (Target.ACCEPTED, Target.TRANSFERRED)
+        and ticket.category.dispatch_mode == DispatchMode.ROUND_ROBIN
+        and ticket.organisation_id
+        and ticket.assignee_id is None
+    ):
+        handler = dispatch.next_round_robin(ticket.organisation)
+        if handler is not None:
+            ticket.assignee = handler
+            ticket.status = Status.ASSIGNED
+            ticket.save(update_fields=["assignee", "status", "updated_at"])
+            _event(
+                ticket,
+                kind=EventKind.ASSIGNMENT,
+                actor=None,
+                action="round_robin",
+                from_status=Status.ACCEPTED,
+                to_status=Status.ASSIGNED,
+                data={"assignee": handler.pk},
+            )
+            audit.record(
+                actor=None,
+                action="tickets.round_robin",
+                target=ticket,
+                changes={"assignee_id": [None, handler.pk], "status": [from_status, "assigned"]},
+            )
+    if ticket.assignee_id and (to == Target.ASSIGNED or ticket.status == Status.ASSIGNED):
+        dispatch.tell_assignee(ticket, actor=actor)
+    names = {
+        "number": ticket.pk,
+        "category": ticket.category.name,
+        "status": _status_label(ticket.status),
+    }
+    body = gettext("Your %(category)s request #%(number)s is now “%(status)s”.") % names
+    if note:
+        body = f"{body}\n{note}"
+    asked = []
+    if to == Target.RESOLVED:
+        # The resident gets the rating request instead of a plain status message.
+        asked = dispatch.requester_users(ticket)
+        dispatch.ask_for_rating(ticket)
+    dispatch.tell_followers(
+        ticket,
+        actor=actor,
+        title=gettext("Request #%(number)s: %(status)s") % names,
+        body=body,
+        without=asked,
+    )
 
 
 _TRACKED = [
@@ -449,6 +592,7 @@ def _reassign(*, actor, ticket: Ticket, assignee, note: str) -> Ticket:
         target=ticket,
         changes={"assignee_id": [before, assignee.pk]},
     )
+    dispatch.tell_assignee(ticket, actor=actor)
     return ticket
 
 
@@ -480,6 +624,14 @@ def ticket_claim(*, actor, ticket: Ticket) -> Ticket:
         action="tickets.claim",
         target=ticket,
         changes={"status": [Status.ACCEPTED, Status.ASSIGNED], "assignee_id": [None, actor.pk]},
+    )
+    names = {"number": ticket.pk, "category": ticket.category.name}
+    dispatch.tell_followers(
+        ticket,
+        actor=actor,
+        title=gettext("Request #%(number)s: %(status)s")
+        % {**names, "status": _status_label(ticket.status)},
+        body=gettext("A handler has taken your %(category)s request #%(number)s.") % names,
     )
     return ticket
 
@@ -549,6 +701,9 @@ def ticket_rate(
         target=ticket,
         changes={"overall": overall, "speed": speed, "attitude": attitude},
     )
+    from .followups import followup_schedule_after_rating
+
+    followup_schedule_after_rating(ticket, rating)
     return rating
 
 
@@ -592,10 +747,98 @@ def ticket_merge(*, actor, ticket: Ticket, into: Ticket, note: str = "") -> Tick
         data={"into": into.pk},
     )
     _event(into, kind=EventKind.MERGE, actor=actor, note=note, data={"merged": ticket.pk})
+    dispatch.follow(into, dispatch.followers(ticket))
     audit.record(
         actor=actor,
         action="tickets.merge",
         target=ticket,
         changes={"duplicate_of_id": [None, into.pk], "status": [from_status, Status.CLOSED]},
+    )
+    return ticket
+
+
+@transaction.atomic
+def ticket_comment(*, actor, ticket: Ticket, note: str, photos=()) -> TicketEvent:
+    """A note on the timeline (and photos) from the requester or anyone handling the request."""
+    ticket, found = _locked(actor, ticket)
+    if not found:
+        raise ValidationError(gettext("Only the resident and the handling team can add notes."))
+    note = (note or "").strip()
+    errors = {}
+    if not note:
+        errors["note"] = gettext("Write the note.")
+    elif len(note) > MAX_DESCRIPTION:
+        errors["note"] = gettext("Keep the note under 4000 characters.")
+    cleaned = []
+    try:
+        cleaned = clean_photos(photos)
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    if errors:
+        raise ValidationError(errors)
+    event = _event(ticket, kind=EventKind.NOTE, actor=actor, action="comment", note=note)
+    stage = PhotoStage.REPORT if found == {Party.REQUESTER} else PhotoStage.BEFORE
+    _save_photos(ticket, event, cleaned, stage=stage, actor=actor)
+    audit.record(
+        actor=actor,
+        action="tickets.comment",
+        target=ticket,
+        changes={"photos": len(cleaned)} if cleaned else {},
+    )
+    return event
+
+
+@transaction.atomic
+def ticket_set_public(*, actor, ticket: Ticket, shown: bool) -> Ticket:
+    """The requester decides whether their request appears on the public progress board."""
+    ticket, found = _locked(actor, ticket)
+    if Party.REQUESTER not in found:
+        raise ValidationError(
+            gettext("Only the resident who made the request can choose whether it is shown.")
+        )
+    hidden = not shown
+    if ticket.public_hidden == hidden:
+        return ticket
+    ticket.public_hidden = hidden
+    ticket.save(update_fields=["public_hidden", "updated_at"])
+    _event(ticket, kind=EventKind.VISIBILITY, actor=actor, action="hide" if hidden else "show")
+    audit.record(
+        actor=actor,
+        action="tickets.visibility",
+        target=ticket,
+        changes={"public_hidden": [not hidden, hidden]},
+    )
+    return ticket
+
+
+@transaction.atomic
+def ticket_exclude(*, actor, ticket: Ticket, reason: str) -> Ticket:
+    """Take an unreasonable request or a malicious repeat out of the figures (DESIGN §9), with a
+    reason; an empty reason puts it back."""
+    ticket, found = _locked(actor, ticket)
+    if Party.MANAGER not in found:
+        raise ValidationError(
+            gettext("Only a team leader or community staff may exclude a request from the figures.")
+        )
+    reason = (reason or "").strip()
+    if len(reason) > 200:
+        raise ValidationError({"reason": gettext("Keep the reason under 200 characters.")})
+    if reason == ticket.excluded_reason:
+        return ticket
+    before = ticket.excluded_reason
+    ticket.excluded_reason = reason
+    ticket.save(update_fields=["excluded_reason", "updated_at"])
+    _event(
+        ticket,
+        kind=EventKind.NOTE,
+        actor=actor,
+        action="exclude" if reason else "include",
+        note=reason,
+    )
+    audit.record(
+        actor=actor,
+        action="tickets.exclude" if reason else "tickets.include",
+        target=ticket,
+        changes={"excluded_reason": [before, reason]},
     )
     return ticket

@@ -87,6 +87,11 @@ TRANSITIONS: dict[tuple[str, str], Rule] = {
 
 REOPEN_WITHIN_DAYS = 7
 
+# The one way out of `closed`: 14 days after closing the requester is asked "is it still
+# fixed?" and a "no" reopens the request for its handler (`followups.ticket_recheck_answer`);
+# it is not a move anyone can pick, so it stays out of TRANSITIONS.
+RECHECK_REOPEN = Rule(Status.ASSIGNED, frozenset({Party.REQUESTER}), needs_note=True)
+
 
 def rule_for(status: str, target: str) -> Rule | None:
     return TRANSITIONS.get((status, target))

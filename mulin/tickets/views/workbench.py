@@ -1,0 +1,5 @@
+"""Request pages: workbench."""
+
+from django.urls import path  # noqa: F401
+
+urlpatterns: list = []
