@@ -304,7 +304,7 @@ def resume_paused(now=None) -> int:
     for ticket_id in ids:
         with transaction.atomic():
             ticket = (
-                Ticket.objects.select_for_update()
+                Ticket.objects.select_for_update(of=("self",))
                 .select_related("category", "assignee")
                 .filter(pk=ticket_id, status=Status.PAUSED)
                 .first()
