@@ -18,7 +18,8 @@ api = NinjaAPI(
     title="Mulin API",
     version="1",
     description=(
-        "Registry and organisations of residential compounds. Authenticate with "
+        "Registry and organisations of residential compounds, and residents' requests (诉求·工单): "
+        "report, route, handle, rate and follow up. Authenticate with "
         "`Authorization: Bearer <token>` (`mulin token create USERNAME`) or a signed-in browser "
         "session (writes then need the CSRF token). Lists take `limit` and `offset` and answer "
         "`count`. Phone and ID numbers are always masked; `POST /persons/{id}/reveal` shows one "
@@ -120,8 +121,10 @@ from mulin.core.api import router as core_router  # noqa: E402
 from mulin.orgs.api import router as orgs_router  # noqa: E402
 from mulin.people.api import router as people_router  # noqa: E402
 from mulin.places.api import router as places_router  # noqa: E402
+from mulin.tickets.api import router as tickets_router  # noqa: E402
 
 api.add_router("/", core_router)
 api.add_router("/", places_router)
 api.add_router("/", people_router)
 api.add_router("/", orgs_router)
+api.add_router("/", tickets_router)

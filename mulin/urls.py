@@ -8,6 +8,7 @@ from mulin.core.health import healthz
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("api/v1/", api.urls),
+    path("open311/v2/", include("mulin.tickets.open311_urls")),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("mulin.core.urls")),

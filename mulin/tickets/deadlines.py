@@ -36,6 +36,12 @@ def minutes_for(category: Category, priority: str) -> tuple[int, int]:
     row = Deadline.objects.filter(category=category, priority=priority).first()
     if row is not None:
         return row.respond_minutes, row.resolve_minutes
+    return default_minutes(category, priority)
+
+
+def default_minutes(category: Category, priority: str) -> tuple[int, int]:
+    """(respond, resolve) minutes when no `Deadline` row overrides them (no query: lists of
+    categories fetch their rows once and fall back to this)."""
     respond, resolve = DEFAULT_MINUTES[priority]
     if category.code in COMPLEX_CATEGORIES and priority == Priority.NORMAL:
         resolve = COMPLEX_RESOLVE_MINUTES

@@ -1,0 +1,793 @@
+"""API: residents' requests (诉求·工单) — categories, the request list and page, submitting, every
+move on the state machine, photos, rating, and follow-up calls.
+
+Everything is read through `selectors.tickets_for(user)` (staff by scope, residents their own)
+and written through the tickets services, which check who may do what; a request the caller may
+not see answers 404 like a missing one. Phones are masked; the unit, the people behind a request
+and the team's internal notes are for staff (and the unit for the requester too).
+"""
+
+import json
+import re
+from collections import defaultdict
+from contextlib import contextmanager
+from datetime import UTC, date, datetime, time, timedelta
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from ninja import File, Form, Header, Query, Router, UploadedFile
+from ninja.responses import Status
+
+from mulin.core import access
+from mulin.core.api import idempotent, reference
+from mulin.core.models import RoleGrant, User
+from mulin.core.schemas import Id, PageParams, paginate, responses
+from mulin.orgs.models import Organisation
+from mulin.people.models import Person
+from mulin.places.models import Building, Compound, Unit
+
+from . import deadlines, followups, selectors, services, states
+from .models import (
+    Category,
+    EventKind,
+    FollowUp,
+    Priority,
+    Rating,
+    RoutingRule,
+    Ticket,
+    TicketEvent,
+    TicketPhoto,
+)
+from .schemas import (
+    AssignIn,
+    CategoryPage,
+    CommentIn,
+    ExclusionIn,
+    FollowUpFilters,
+    FollowUpIn,
+    FollowUpOut,
+    FollowUpPage,
+    MergeIn,
+    NoteIn,
+    PhotosIn,
+    RatingIn,
+    RecheckIn,
+    RequestDetailOut,
+    RequestFilters,
+    RequestIn,
+    RequestPage,
+    TransitionIn,
+    VisibilityIn,
+)
+
+router = Router(tags=["requests"])
+
+Party = states.Party
+TicketStatus = states.Status
+MAX_ID = 2**63 - 1
+SUBMISSION_KEY_MAX = 64  # Ticket.idempotency_key
+
+# Timeline lines for the team only: follow-up calls, paging, rerouting and exclusions.
+_INTERNAL_KINDS = {EventKind.FOLLOW_UP, EventKind.PAGE}
+_INTERNAL_ACTIONS = {"route", "exclude", "include"}
+
+
+@contextmanager
+def _fields(**names: str):
+    """Name the body's fields in a service's refusal (`assignee` → `assignee_id`)."""
+    try:
+        yield
+    except ValidationError as exc:
+        if not hasattr(exc, "error_dict"):
+            raise
+        raise ValidationError(
+            {names.get(field, field): errors for field, errors in exc.error_dict.items()}
+        ) from exc
+
+
+# ---------------------------------------------------------------- reading
+
+
+def _rows(user):
+    return selectors.tickets_for(user).select_related("unit", "assignee")
+
+
+def _is_requester(user, ticket: Ticket) -> bool:
+    return ticket.submitted_by_id == user.pk or bool(
+        user.person_id and ticket.requester_id == user.person_id
+    )
+
+
+def _overdue(ticket: Ticket, now: datetime) -> bool:
+    # As the escalation job sees it (`selectors.overdue_at_level`): paused time does not count.
+    return (
+        ticket.status in states.OPEN
+        and ticket.status != TicketStatus.PAUSED
+        and deadlines.is_overdue(ticket, now)
+    )
+
+
+def _late_q(now: datetime) -> Q:
+    late = Q(responded_at__isnull=True, respond_by__lt=now) | Q(resolve_by__lt=now)
+    return late & Q(status__in=states.OPEN) & ~Q(status=TicketStatus.PAUSED)
+
+
+def _annotate(user, tickets: list[Ticket], now: datetime) -> None:
+    """What each row shows this user, decided without a query per row."""
+    scope = access.scope_for(user, access.TICKETS_VIEW)
+    for ticket in tickets:
+        staff = (
+            scope.everything
+            or ticket.compound_id in scope.compound_ids
+            or ticket.building_id in scope.building_ids
+        )
+        ticket.api_staff = staff
+        ticket.api_show_unit = staff or _is_requester(user, ticket)
+        ticket.api_overdue = _overdue(ticket, now)
+
+
+def _moves(ticket: Ticket, found: set[str], now: datetime) -> list[dict]:
+    moves = []
+    for target in states.targets_from(ticket.status):
+        rule = states.rule_for(ticket.status, target)
+        if not found & rule.parties:
+            continue
+        if target == states.Target.REOPENED and (
+            ticket.resolved_at is None
+            or now > ticket.resolved_at + timedelta(days=states.REOPEN_WITHIN_DAYS)
+        ):
+            continue
+        moves.append(
+            {
+                "to": target,
+                "label": str(states.Target(target).label),
+                "needs_note": rule.needs_note,
+            }
+        )
+    return moves
+
+
+def _actions(ticket: Ticket, found: set[str], rated: bool) -> list[str]:
+    """The other services the caller may use now (each still checks for itself)."""
+    status = ticket.status
+    team = bool(found & {Party.HANDLER, Party.MANAGER})
+    requester = Party.REQUESTER in found
+    manager = Party.MANAGER in found
+    allowed = {
+        "assign": manager
+        and status
+        in (
+            TicketStatus.ACCEPTED,
+            TicketStatus.ASSIGNED,
+            TicketStatus.IN_PROGRESS,
+            TicketStatus.PAUSED,
+        ),
+        "claim": team and status == TicketStatus.ACCEPTED and ticket.assignee_id is None,
+        "urge": requester and status in states.OPEN,
+        "rate": requester
+        and status in (TicketStatus.RESOLVED, TicketStatus.CLOSED)
+        and ticket.resolved_at is not None
+        and not rated,
+        "merge": team and status in states.OPEN,
+        "comment": bool(found),
+        "visibility": requester,
+        "exclusion": manager,
+        "recheck": requester
+        and status == TicketStatus.CLOSED
+        and ticket.recheck_asked_at is not None
+        and not ticket.recheck_answer,
+    }
+    return [name for name, ok in allowed.items() if ok]
+
+
+def _detail(user, ticket: Ticket) -> Ticket:
+    """`ticket` with everything the request page shows this user attached (a fixed number of
+    queries, however long its timeline)."""
+    now = timezone.now()
+    _annotate(user, [ticket], now)
+    staff = ticket.api_staff
+    found = services.parties(user, ticket)
+    events = list(
+        TicketEvent.objects.filter(ticket=ticket)
+        .select_related("actor")
+        .order_by("created_at", "id")
+    )
+    if not staff:
+        events = [
+            e
+            for e in events
+            if e.kind not in _INTERNAL_KINDS
+            and not (e.kind == EventKind.NOTE and e.action in _INTERNAL_ACTIONS)
+        ]
+    photos = list(TicketPhoto.objects.filter(ticket=ticket).order_by("created_at", "id"))
+    by_event = defaultdict(list)
+    for photo in photos:
+        by_event[photo.event_id].append(photo.pk)
+    for event in events:
+        event.api_photo_ids = by_event.get(event.pk, [])
+    rating = Rating.objects.filter(ticket=ticket).first()
+    ticket.api_events = events
+    ticket.api_photos = photos
+    ticket.api_rating = rating
+    ticket.api_requester = ticket.requester if staff else None
+    ticket.api_on_behalf_of = ticket.on_behalf_of if staff else None
+    ticket.api_submitted_by = ticket.submitted_by if staff else None
+    ticket.api_excluded_reason = ticket.excluded_reason if staff else ""
+    ticket.api_follow_up = FollowUp.objects.filter(ticket=ticket).first() if staff else None
+    ticket.api_duplicates = (
+        list(
+            selectors.duplicate_candidates(ticket)
+            .filter(pk__in=_rows(user).values("pk"))
+            .order_by("-created_at", "-id")
+            .values_list("pk", flat=True)[:20]
+        )
+        if staff
+        else []
+    )
+    ticket.api_moves = _moves(ticket, found, now)
+    ticket.api_actions = _actions(ticket, found, rating is not None)
+    return ticket
+
+
+def _detail_rows(user):
+    return _rows(user).select_related("requester", "on_behalf_of", "submitted_by")
+
+
+def _detail_out(user, pk: int) -> RequestDetailOut:
+    ticket = get_object_or_404(_detail_rows(user), pk=pk)
+    return RequestDetailOut.from_orm(_detail(user, ticket))
+
+
+def _ticket(user, pk: int) -> Ticket:
+    return get_object_or_404(_rows(user), pk=pk)
+
+
+# ---------------------------------------------------------------- categories
+
+
+def _lives_in(user, compound: Compound) -> bool:
+    own = access.own_unit_ids(user)
+    return bool(own) and compound.units.filter(id__in=own).exists()
+
+
+def _compound_for_requests(user, code: str) -> Compound:
+    """A compound where `user` may see or report requests: staff of it, or a resident there."""
+    compound = Compound.objects.filter(code=code).first()
+    if compound is None or not (
+        access.can_in_compound(user, access.TICKETS_VIEW, compound) or _lives_in(user, compound)
+    ):
+        raise Http404
+    return compound
+
+
+def _attach_category_details(categories: list[Category]) -> None:
+    routes = {
+        rule.category_id: rule.organisation
+        for rule in RoutingRule.objects.filter(category__in=categories).select_related(
+            "organisation"
+        )
+    }
+    for category in categories:
+        overrides = {row.priority: row for row in category.deadlines.all()}
+        category.api_organisation = routes.get(category.id, category.organisation)
+        category.api_deadlines = []
+        for priority in Priority.values:
+            row = overrides.get(priority)
+            respond, resolve = (
+                (row.respond_minutes, row.resolve_minutes)
+                if row is not None
+                else deadlines.default_minutes(category, priority)
+            )
+            category.api_deadlines.append(
+                {"priority": priority, "respond_minutes": respond, "resolve_minutes": resolve}
+            )
+
+
+@router.get(
+    "/compounds/{code}/request-categories",
+    response=responses(200, CategoryPage),
+    summary="Request categories of a compound",
+)
+def category_list(request, code: str, page: Query[PageParams]):
+    """The active categories a resident can report under, each with the organisation that
+    handles it here, how it is dispatched, whether it is chargeable, and its deadlines (respond
+    and resolve, in minutes) per priority. For the compound's staff and its residents."""
+    compound = _compound_for_requests(request.auth, code)
+    rows = (
+        Category.objects.filter(compound=compound, active=True)
+        .select_related("organisation")
+        .prefetch_related("deadlines")
+        .order_by("position", "code", "id")
+    )
+    return paginate(rows, page, attach=_attach_category_details)
+
+
+# ---------------------------------------------------------------- the request list
+
+
+def _statuses(values: list[str]) -> list[str]:
+    wanted = [part.strip() for value in values for part in value.split(",") if part.strip()]
+    for value in wanted:
+        if value not in TicketStatus.values:
+            raise ValidationError(
+                {
+                    "status": forms.ChoiceField.default_error_messages["invalid_choice"]
+                    % {"value": value}
+                }
+            )
+    return wanted
+
+
+def _assignee_id(user, value: str) -> int:
+    if value == "me":
+        return user.pk
+    if re.fullmatch(r"[0-9]{1,19}", value) and 0 < int(value) <= MAX_ID:
+        return int(value)
+    raise ValidationError({"assignee": _("Give “me” or a user id.")})
+
+
+def _day_start(day: date) -> datetime | None:
+    """Midnight of `day` in Asia/Shanghai; None where that is beyond what a datetime holds."""
+    try:
+        return timezone.make_aware(datetime.combine(day, time.min)).astimezone(UTC)
+    except (OverflowError, ValueError):
+        return None
+
+
+def _team_org_ids(user):
+    handle_roles = [
+        role for role, perms in access.ROLE_PERMISSIONS.items() if access.TICKETS_HANDLE in perms
+    ]
+    return (
+        RoleGrant.objects.current()
+        .filter(user=user, organisation__isnull=False, role__in=handle_roles)
+        .values("organisation_id")
+    )
+
+
+@router.get("/requests", response=responses(200, RequestPage), summary="List requests")
+def request_list(request, filters: Query[RequestFilters], page: Query[PageParams]):
+    """Requests the caller may see, newest first: staff those of their compounds (or buildings),
+    residents their own. Queues (`mine`, `team`, `overdue`, `unassigned`) hold open requests."""
+    user = request.auth
+    now = timezone.now()
+    rows = _rows(user)
+    if filters.compound:
+        rows = rows.filter(compound__code=filters.compound)
+    statuses = _statuses(filters.status)
+    if statuses:
+        rows = rows.filter(status__in=statuses)
+    if filters.category:
+        rows = rows.filter(category__code=filters.category)
+    if filters.building:
+        rows = rows.filter(building__number=filters.building.upper())
+    if filters.priority:
+        rows = rows.filter(priority=filters.priority.value)
+    if filters.channel:
+        rows = rows.filter(channel=filters.channel.value)
+    if filters.assignee:
+        rows = rows.filter(assignee_id=_assignee_id(user, filters.assignee))
+    if filters.queue == "mine":
+        rows = rows.filter(assignee=user, status__in=states.OPEN)
+    elif filters.queue == "team":
+        rows = rows.filter(organisation_id__in=_team_org_ids(user), status__in=states.OPEN)
+    elif filters.queue == "overdue":
+        rows = rows.filter(_late_q(now))
+    elif filters.queue == "unassigned":
+        rows = rows.filter(assignee__isnull=True, status__in=states.OPEN)
+    if filters.created_after:
+        start = _day_start(filters.created_after)
+        if start is not None:
+            rows = rows.filter(created_at__gte=start)
+    if filters.created_before:
+        end = (
+            _day_start(filters.created_before + timedelta(days=1))
+            if filters.created_before < date.max
+            else None
+        )
+        if end is not None:
+            rows = rows.filter(created_at__lt=end)
+    if filters.q:
+        term = filters.q.removeprefix("#")
+        found = Q(description__icontains=filters.q)
+        if re.fullmatch(r"[0-9]{1,19}", term) and int(term) <= MAX_ID:
+            found |= Q(pk=int(term))
+        rows = rows.filter(found)
+    rows = rows.order_by("-created_at", "-id")
+    return paginate(rows, page, attach=lambda items: _annotate(user, items, now))
+
+
+@router.get("/requests/{id}", response=responses(200, RequestDetailOut), summary="One request")
+def request_detail(request, id: Id):
+    """A request with its description, timeline, photos, rating and the moves the caller may
+    make now. Staff also see who asked (phone masked), the follow-up call and possible
+    duplicates; the requester sees their own request without the team's internal notes."""
+    return _detail_out(request.auth, id)
+
+
+# ---------------------------------------------------------------- submitting
+
+
+@router.post(
+    "/requests",
+    response={**responses(201, RequestDetailOut, write=True), 200: RequestDetailOut},
+    summary="Submit a request",
+)
+def request_submit(
+    request,
+    payload: RequestIn,
+    idempotency_key: str = Header(
+        ...,
+        alias="Idempotency-Key",
+        max_length=SUBMISSION_KEY_MAX,
+        description=(
+            "Required: any unique string (e.g. a UUID) per request. A retry with the same key "
+            "answers 200 with the request already made, and creates nothing."
+        ),
+    ),
+):
+    """A resident reports a problem in their compound (self-service); staff record one for a
+    resident (`on_behalf_of`, or none for anonymous) with the `channel` it came through. Photos
+    are added next with `POST /requests/{id}/photos`. Answers 201 with the new request."""
+    user = request.auth
+    key = idempotency_key.strip()
+    existing = _rows(user).filter(submitted_by=user, idempotency_key=key).first() if key else None
+    if existing is not None:
+        return Status(200, _detail_out(user, existing.pk))
+    compound = _compound_for_requests(request.auth, payload.compound)
+    staff = access.can_in_compound(user, access.TICKETS_HANDLE, compound)
+    if not staff and not _lives_in(user, compound):
+        raise Http404
+    category = Category.objects.filter(compound=compound, code=payload.category).first()
+    if category is None:
+        raise ValidationError({"category": _("Choose one of this compound's request categories.")})
+    unit = None
+    if payload.unit_id is not None:
+        unit = Unit.objects.select_related("building").filter(pk=payload.unit_id).first()
+        if unit is None:
+            raise ValidationError({"unit_id": _("Choose one of your own homes in this compound.")})
+    building = None
+    if payload.building:
+        building = Building.objects.filter(
+            compound=compound, number=payload.building.upper()
+        ).first()
+        if building is None:
+            raise ValidationError({"building": _("Choose a building of this compound.")})
+    on_behalf_of = None
+    if payload.on_behalf_of is not None:
+        if not staff:
+            raise ValidationError(
+                {"on_behalf_of": _("Only staff submit requests for another resident.")}
+            )
+        on_behalf_of = reference(
+            user,
+            access.REGISTRY_VIEW,
+            Person.objects.filter(compound=compound),
+            payload.on_behalf_of,
+            field="on_behalf_of",
+            message=_("The resident must belong to this compound."),
+        )
+    with _fields(unit="unit_id", idempotency_key="Idempotency-Key"):
+        ticket = services.ticket_submit(
+            actor=user,
+            compound=compound,
+            category=category,
+            description=payload.description,
+            idempotency_key=key,
+            priority=payload.priority.value,
+            location_kind=payload.location_kind.value,
+            unit=unit,
+            building=building,
+            place=payload.place,
+            channel=payload.channel.value,
+            on_behalf_of=on_behalf_of,
+        )
+    return Status(201, _detail_out(user, ticket.pk))
+
+
+# ---------------------------------------------------------------- moves and actions
+
+
+def _answer(user, ticket: Ticket) -> Status:
+    return Status(200, _detail_out(user, ticket.pk))
+
+
+def _handler(pk: int | None, field: str = "assignee_id") -> User | None:
+    """The user a body names as handler; the service checks they can handle the request."""
+    if pk is None:
+        return None
+    handler = User.objects.filter(pk=pk, is_active=True).first()
+    if handler is None:
+        raise ValidationError({field: _("The handler must be able to handle this request.")})
+    return handler
+
+
+def _organisation(pk: int | None) -> Organisation | None:
+    if pk is None:
+        return None
+    organisation = Organisation.objects.filter(pk=pk).first()
+    if organisation is None:
+        raise ValidationError(
+            {"organisation_id": _("Choose an organisation serving this compound.")}
+        )
+    return organisation
+
+
+_TRANSITION_FIELDS = {"assignee": "assignee_id", "organisation": "organisation_id"}
+
+
+@router.post(
+    "/requests/{id}/transitions",
+    response=responses(200, RequestDetailOut, write=True),
+    summary="Move a request to its next status",
+)
+@idempotent
+def request_transition(request, id: Id, payload: TransitionIn):
+    """Accept, assign, start or resume, pause (with `paused_until`), resolve (with `cost_lines`
+    in chargeable categories), close, reject, transfer (with `organisation_id`) or reopen. A move
+    the state machine does not allow, or that the caller may not make, is refused with 422."""
+    user = request.auth
+    ticket = _ticket(user, id)
+    with _fields(**_TRANSITION_FIELDS):
+        services.ticket_transition(
+            actor=user,
+            ticket=ticket,
+            to=payload.to.value,
+            note=payload.note,
+            assignee=_handler(payload.assignee_id),
+            organisation=_organisation(payload.organisation_id),
+            paused_until=payload.paused_until,
+            cost_lines=[
+                {"item": line.item, "amount": str(line.amount)} for line in payload.cost_lines
+            ],
+        )
+    return _answer(user, ticket)
+
+
+def _cost_lines(raw: str) -> list[dict]:
+    if not raw.strip():
+        return []
+    try:
+        lines = json.loads(raw)
+    except ValueError:
+        lines = None
+    if not isinstance(lines, list):
+        raise ValidationError({"cost_lines": forms.JSONField.default_error_messages["invalid"]})
+    return [line if isinstance(line, dict) else {} for line in lines]
+
+
+@router.post(
+    "/requests/{id}/photos",
+    response=responses(200, RequestDetailOut, write=True),
+    summary="Add photos to a request",
+)
+@idempotent
+def request_photos(request, id: Id, payload: Form[PhotosIn], photos: File[list[UploadedFile]]):
+    """Multipart: 1–6 `photos` (JPEG, PNG or HEIC, 10 MB each; kept as JPEG without EXIF) and a
+    `note`. Without `to` they go on the timeline as a note (the requester's as report photos,
+    the team's as "before" photos). With `to` they go with that move: `to=resolved` keeps them
+    as "after" photos (`cost_lines` as a JSON list, `paused_until` for `to=paused`)."""
+    user = request.auth
+    ticket = _ticket(user, id)
+    with _fields(**_TRANSITION_FIELDS):
+        if payload.to is None:
+            services.ticket_comment(actor=user, ticket=ticket, note=payload.note, photos=photos)
+        else:
+            services.ticket_transition(
+                actor=user,
+                ticket=ticket,
+                to=payload.to.value,
+                note=payload.note,
+                paused_until=payload.paused_until,
+                cost_lines=_cost_lines(payload.cost_lines),
+                photos=photos,
+            )
+    return _answer(user, ticket)
+
+
+@router.post(
+    "/requests/{id}/assign",
+    response=responses(200, RequestDetailOut, write=True),
+    summary="Assign a request to a handler",
+)
+@idempotent
+def request_assign(request, id: Id, payload: AssignIn):
+    """Give an accepted request to a handler, or hand an assigned one to another (team leaders
+    and community staff)."""
+    user = request.auth
+    ticket = _ticket(user, id)
+    with _fields(assignee="assignee_id"):
+        services.ticket_assign(
+            actor=user,
+            ticket=ticket,
+            assignee=_handler(payload.assignee_id),
+            note=payload.note,
+        )
+    return _answer(user, ticket)
+
+
+@router.post(
+    "/requests/{id}/claim",
+    response=responses(200, RequestDetailOut, write=True),
+    summary="Claim a request from the team pool",
+)
+@idempotent
+def request_claim(request, id: Id):
+    """A handler of the team takes an accepted, unassigned request (抢单)."""
+    user = request.auth
+    ticket = _ticket(user, id)
+    services.ticket_claim(actor=user, ticket=ticket)
+    return _answer(user, ticket)
+
+
+@router.post(
+    "/requests/{id}/urge",
+    response=responses(200, RequestDetailOut, write=True),
+    summary="Urge an open request",
+)
+@idempotent
+def request_urge(request, id: Id, payload: NoteIn):
+    """The requester presses for progress (催单), at most once an hour."""
+    user = request.auth
+    ticket = _ticket(user, id)
+    services.ticket_urge(actor=user, ticket=ticket, note=payload.note)
+    return _answer(user, ticket)
+
+
+@router.post(
+    "/requests/{id}/rating",
+    response=responses(200, RequestDetailOut, write=True),
+    summary="Rate a resolved request",
+)
+@idempotent
+def request_rate(request, id: Id, payload: RatingIn):
+    """The requester rates overall, speed and attitude from 1 to 5, once."""
+    user = request.auth
+    ticket = _ticket(user, id)
+    services.ticket_rate(
+        actor=user,
+        ticket=ticket,
+        overall=payload.overall,
+        speed=payload.speed,
+        attitude=payload.attitude,
+        comment=payload.comment,
+    )
+    return _answer(user, ticket)
+
+
+@router.post(
+    "/requests/{id}/merge",
+    response=responses(200, RequestDetailOut, write=True),
+    summary="Merge a duplicate into another request",
+)
+@idempotent
+def request_merge(request, id: Id, payload: MergeIn):
+    """Close this request as a duplicate of `into`; its followers follow `into` from now on."""
+    user = request.auth
+    ticket = _ticket(user, id)
+    into = _rows(user).filter(pk=payload.into).first()
+    if into is None:
+        raise ValidationError({"into": _("There is no such request.")})
+    services.ticket_merge(actor=user, ticket=ticket, into=into, note=payload.note)
+    return _answer(user, ticket)
+
+
+@router.post(
+    "/requests/{id}/comments",
+    response=responses(200, RequestDetailOut, write=True),
+    summary="Add a note to a request's timeline",
+)
+@idempotent
+def request_comment(request, id: Id, payload: CommentIn):
+    """A note from the requester or the team; photos go through `POST /requests/{id}/photos`."""
+    user = request.auth
+    ticket = _ticket(user, id)
+    services.ticket_comment(actor=user, ticket=ticket, note=payload.note)
+    return _answer(user, ticket)
+
+
+@router.post(
+    "/requests/{id}/visibility",
+    response=responses(200, RequestDetailOut, write=True),
+    summary="Show or hide a request on the public progress board",
+)
+@idempotent
+def request_visibility(request, id: Id, payload: VisibilityIn):
+    """The requester decides; the board never shows a unit, a name or the description."""
+    user = request.auth
+    ticket = _ticket(user, id)
+    services.ticket_set_public(actor=user, ticket=ticket, shown=payload.shown)
+    return _answer(user, ticket)
+
+
+@router.post(
+    "/requests/{id}/exclusion",
+    response=responses(200, RequestDetailOut, write=True),
+    summary="Exclude a request from the figures",
+)
+@idempotent
+def request_exclusion(request, id: Id, payload: ExclusionIn):
+    """Team leaders and community staff take an unreasonable request or a malicious repeat out of
+    the figures, with a reason (audited); an empty reason puts it back."""
+    user = request.auth
+    ticket = _ticket(user, id)
+    services.ticket_exclude(actor=user, ticket=ticket, reason=payload.reason)
+    return _answer(user, ticket)
+
+
+@router.post(
+    "/requests/{id}/recheck",
+    response=responses(200, RequestDetailOut, write=True),
+    summary="Answer “is it still fixed?”",
+)
+@idempotent
+def request_recheck(request, id: Id, payload: RecheckIn):
+    """Two weeks after closing the requester is asked; `still_fixed: false` (with a note) reopens
+    the request for its team."""
+    user = request.auth
+    ticket = _ticket(user, id)
+    followups.ticket_recheck_answer(
+        actor=user, ticket=ticket, still_fixed=payload.still_fixed, note=payload.note
+    )
+    return _answer(user, ticket)
+
+
+# ---------------------------------------------------------------- follow-up calls
+
+
+def _follow_ups():
+    return FollowUp.objects.select_related(
+        "ticket__compound", "ticket__category", "ticket__requester", "done_by"
+    )
+
+
+def _attach_overall(rows: list[FollowUp]) -> None:
+    overall = dict(
+        Rating.objects.filter(ticket_id__in=[r.ticket_id for r in rows]).values_list(
+            "ticket_id", "overall"
+        )
+    )
+    for row in rows:
+        row.api_overall = overall.get(row.ticket_id)
+
+
+@router.get("/follow-ups", response=responses(200, FollowUpPage), summary="List follow-up calls")
+def follow_up_list(request, filters: Query[FollowUpFilters], page: Query[PageParams]):
+    """Follow-up calls (回访) for team leaders and community staff to make: low ratings and a
+    sample of the rest. Newest first; `status=pending` for the calls still to make."""
+    rows = access.visible(request.auth, access.TICKETS_MANAGE, _follow_ups())
+    if filters.compound:
+        rows = rows.filter(ticket__compound__code=filters.compound)
+    if filters.status:
+        rows = rows.filter(status=filters.status.value)
+    return paginate(rows.order_by("-created_at", "-id"), page, attach=_attach_overall)
+
+
+@router.post(
+    "/follow-ups/{id}",
+    response=responses(200, FollowUpOut, write=True),
+    summary="Record a follow-up call",
+)
+@idempotent
+def follow_up_record(request, id: Id, payload: FollowUpIn):
+    """Reached (`done`, with whether they were contacted in time, whether it is solved and how
+    satisfied they are) or `unreachable`. The handler who did the work does not grade it."""
+    user = request.auth
+    follow_up = access.get_or_404(user, access.TICKETS_VIEW, _follow_ups(), pk=id)
+    followups.followup_record(
+        actor=user,
+        follow_up=follow_up,
+        status=payload.status,
+        contacted_in_time=payload.contacted_in_time,
+        solved=payload.solved,
+        satisfaction=payload.satisfaction.value if payload.satisfaction else "",
+        note=payload.note,
+    )
+    row = _follow_ups().get(pk=follow_up.pk)
+    _attach_overall([row])
+    return Status(200, FollowUpOut.from_orm(row))
