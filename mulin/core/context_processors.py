@@ -60,6 +60,10 @@ class StaffNav:
         return access.REGISTRY_IMPORT in self._perms
 
     @property
+    def tickets(self) -> bool:
+        return access.TICKETS_VIEW in self._perms
+
+    @property
     def bindings(self) -> bool:
         return access.BINDING_DECIDE in self._perms
 

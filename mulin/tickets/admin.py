@@ -2,7 +2,17 @@ from django.contrib import admin
 
 from mulin.core.admin import PlatformModelAdmin
 
-from .models import Category, Deadline, Rating, RoutingRule, Ticket, TicketEvent
+from .models import (
+    Category,
+    Deadline,
+    Follower,
+    FollowUp,
+    Rating,
+    RoutingRule,
+    Ticket,
+    TicketEvent,
+    TicketPhoto,
+)
 
 
 @admin.register(Category)
@@ -55,3 +65,23 @@ class TicketEventAdmin(PlatformModelAdmin):
 class RatingAdmin(PlatformModelAdmin):
     list_display = ["ticket", "overall", "speed", "attitude", "created_at"]
     raw_id_fields = ["ticket", "rated_by"]
+
+
+@admin.register(TicketPhoto)
+class TicketPhotoAdmin(PlatformModelAdmin):
+    list_display = ["ticket", "stage", "width", "height", "size_bytes", "created_at"]
+    list_filter = ["stage"]
+    raw_id_fields = ["ticket", "event", "uploaded_by"]
+
+
+@admin.register(Follower)
+class FollowerAdmin(PlatformModelAdmin):
+    list_display = ["ticket", "user", "created_at"]
+    raw_id_fields = ["ticket", "user"]
+
+
+@admin.register(FollowUp)
+class FollowUpAdmin(PlatformModelAdmin):
+    list_display = ["ticket", "reason", "status", "satisfaction", "done_at"]
+    list_filter = ["status", "reason", "satisfaction"]
+    raw_id_fields = ["ticket", "done_by"]
