@@ -19,6 +19,11 @@ urlpatterns = [
 ]
 
 if settings.DEBUG:
-    from django.conf.urls.static import static
+    from django.urls import re_path
+    from django.views.static import serve
 
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+    # Request photos (media/tickets/) are never served as files: only `tickets:photo` hands
+    # them out, after the request's access check.
+    urlpatterns += [
+        re_path(r"^media/(?P<path>(?!tickets/).*)$", serve, {"document_root": settings.MEDIA_ROOT})
+    ]

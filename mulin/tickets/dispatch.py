@@ -74,6 +74,27 @@ def tell_assignee(ticket: Ticket, *, actor) -> None:
     )
 
 
+def tell_of_urge(ticket: Ticket, *, actor, note: str) -> None:
+    """The resident pressed for progress (催单): the handler hears of it, or the whole team while
+    nobody has taken the request."""
+    if ticket.assignee_id:
+        recipients = [ticket.assignee]
+    elif ticket.organisation_id:
+        recipients = list(selectors.team_handlers(ticket.organisation))
+    else:
+        recipients = []
+    names = _names(ticket)
+    body = gettext("The resident is waiting for news of the %(category)s request #%(number)s.")
+    notifications.notify(
+        recipients=[u for u in recipients if u.pk != actor.pk],
+        kind=NotificationKind.STATUS,
+        title=gettext("Request #%(number)s: the resident is urging") % names,
+        body=f"{body % names}\n{note}" if note else body % names,
+        target=ticket,
+        url=ticket_url(ticket),
+    )
+
+
 def ask_for_rating(ticket: Ticket) -> None:
     names = _names(ticket)
     notifications.notify(

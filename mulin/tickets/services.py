@@ -659,6 +659,7 @@ def ticket_urge(*, actor, ticket: Ticket, note: str = "") -> TicketEvent:
         )
     event = _event(ticket, kind=EventKind.URGE, actor=actor, note=(note or "").strip())
     audit.record(actor=actor, action="tickets.urge", target=ticket)
+    dispatch.tell_of_urge(ticket, actor=actor, note=event.note)
     return event
 
 

@@ -102,6 +102,21 @@ def test_merge_carries_the_duplicates_followers_to_the_kept_request(world, desk,
     assert len(inbox(neighbour, NotificationKind.STATUS)) == 1
 
 
+def test_urging_tells_the_handler_or_the_whole_team_while_nobody_has_it(world, desk, at_status):
+    accepted = at_status(Status.ACCEPTED)
+    services.ticket_urge(actor=world.resident, ticket=accepted, note="还没人来")
+    for user in (desk.leader, desk.handler, desk.handler2):
+        [message] = inbox(user, NotificationKind.STATUS)
+        assert "urging" in message.title and "还没人来" in message.body
+    Notification.objects.all().delete()
+    assigned = at_status(Status.ASSIGNED)
+    Notification.objects.all().delete()
+    services.ticket_urge(actor=world.resident, ticket=assigned)
+    assert [n.recipient for n in Notification.objects.filter(kind=NotificationKind.STATUS)] == [
+        desk.handler
+    ]
+
+
 # --- round-robin -----------------------------------------------------------------------------
 
 
