@@ -182,6 +182,13 @@ CELERY_BEAT_SCHEDULE = {"tick": {"task": "core.tick", "schedule": 60.0}}
 # Requests: the share of well-rated (and unrated) resolved requests that also get a follow-up
 # call (回访); low ratings always get one.
 MULIN_FOLLOWUP_SAMPLE = float(envstr("MULIN_FOLLOWUP_SAMPLE", "0.2") or 0.2)
+# Requests' monthly score (接诉即办, DESIGN §9): a "basically satisfied" answer counts as this
+# fraction of "satisfied" in 满意率, and the score weighs 响应率, 解决率 and 满意率 like this.
+# Both are checked where they are read (`mulin.tickets.figures`), which names a bad value.
+MULIN_TICKETS_BASIC_SATISFIED = envstr("MULIN_TICKETS_BASIC_SATISFIED", "0.9") or "0.9"
+MULIN_TICKETS_SCORE_WEIGHTS = (
+    envstr("MULIN_TICKETS_SCORE_WEIGHTS") or "response=0.2,resolution=0.4,satisfaction=0.4"
+)
 
 # Notifications: the in-app inbox always; the other channels listed here when configured.
 # Email is "not configured" until MULIN_SMTP_HOST is set (nothing is then sent or marked sent).

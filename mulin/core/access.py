@@ -374,3 +374,39 @@ def person_in_units_q(units: Iterable[int]) -> Q:
     return Q(
         Exists(Residency.objects.current().filter(person=OuterRef("pk"), unit_id__in=units))
     ) | Q(Exists(Ownership.objects.current().filter(person=OuterRef("pk"), unit_id__in=units)))
+
+
+def covers_area(user, perm: str, area) -> bool:
+    """Does `user` hold `perm` over the whole of `area` (a Community or a Subdistrict) through a
+    grant on it or above it? Grants on single compounds inside it are not enough: a compound's
+    staff see their compound, not their neighbours' (the community figures rank them)."""
+    from mulin.places.models import Community, Subdistrict
+
+    if perm not in ALL_PERMISSIONS:
+        raise ValueError(f"unknown permission {perm!r}")
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    if user.is_superuser:
+        return True
+    community_id = area.pk if isinstance(area, Community) else None
+    subdistrict_id = area.subdistrict_id if isinstance(area, Community) else None
+    if isinstance(area, Subdistrict):
+        subdistrict_id = area.pk
+    for grant in _grants(user):
+        if perm not in ROLE_PERMISSIONS.get(grant.role, ()):
+            continue
+        if grant.scope == ScopeKind.PLATFORM:
+            return True
+        if grant.scope == ScopeKind.SUBDISTRICT and grant.subdistrict_id == subdistrict_id:
+            return True
+        if community_id is None:
+            continue
+        if grant.scope == ScopeKind.COMMUNITY and grant.community_id == community_id:
+            return True
+        if (
+            grant.scope == ScopeKind.ORGANISATION
+            and grant.organisation.compound_id is None
+            and grant.organisation.community_id == community_id
+        ):
+            return True
+    return False

@@ -248,6 +248,8 @@ class Ticket(TimeStampedModel):
         ]
         indexes = [
             models.Index(fields=["compound", "status", "-created_at"], name="tickets_cmp_status"),
+            # Newest first per compound: the public board, Open311 and the workbench's "all".
+            models.Index(fields=["compound", "-created_at", "-id"], name="tickets_cmp_created"),
             models.Index(fields=["assignee", "status"], name="tickets_assignee_status"),
             models.Index(fields=["organisation", "status"], name="tickets_org_status"),
             models.Index(
