@@ -1,4 +1,10 @@
-from .views import public, resident, workbench
+from .views import categories, followup_calls, public, resident, workbench
 
 app_name = "tickets"
-urlpatterns = [*resident.urlpatterns, *workbench.urlpatterns, *public.urlpatterns]
+urlpatterns = [
+    *resident.urlpatterns,
+    *workbench.urlpatterns,
+    *followup_calls.urlpatterns,
+    *categories.urlpatterns,
+    *public.urlpatterns,
+]
