@@ -3,7 +3,7 @@ any other ending answers the spec's 404."""
 
 from django.urls import path, re_path
 
-from . import open311
+from .open311 import views as open311
 
 app_name = "open311"
 urlpatterns = [
