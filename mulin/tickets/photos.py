@@ -105,3 +105,26 @@ def clean_photos(uploads) -> list[CleanPhoto]:
     if errors:
         raise ValidationError({"photos": errors})
     return cleaned
+
+
+def photo_response(user, *, ticket_id: int, photo_id: int):
+    """The stored JPEG of one photo of a request `user` may see, else 404 — for the page and the
+    API alike; never served from the media directory directly."""
+    from django.http import FileResponse, Http404
+
+    from . import selectors
+    from .models import TicketPhoto
+
+    if not selectors.tickets_for(user).filter(pk=ticket_id).exists():
+        raise Http404
+    row = TicketPhoto.objects.filter(pk=photo_id, ticket_id=ticket_id).first()
+    if row is None:
+        raise Http404
+    try:
+        handle = row.image.open("rb")
+    except (FileNotFoundError, ValueError):
+        raise Http404 from None
+    response = FileResponse(handle, content_type="image/jpeg")
+    response["Cache-Control"] = "private, max-age=86400"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

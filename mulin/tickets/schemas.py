@@ -202,9 +202,17 @@ class PhotoOut(Schema):
         ..., description="The photo (JPEG) behind the request's own access check; signed-in pages."
     )
 
+    api_url: str = Field(
+        ..., description="The same photo for API clients (`Authorization: Bearer …`)."
+    )
+
     @staticmethod
     def resolve_url(obj) -> str:
         return reverse("tickets:photo", args=[obj.ticket_id, obj.pk])
+
+    @staticmethod
+    def resolve_api_url(obj) -> str:
+        return reverse("api:request_photo", kwargs={"id": obj.ticket_id, "photo_id": obj.pk})
 
 
 class RatingOut(Schema):

@@ -17,7 +17,14 @@ from ninja.responses import Status
 from mulin.core import access
 from mulin.core.api import idempotent, reference
 from mulin.core.models import RoleGrant, User
-from mulin.core.schemas import Id, PageParams, paginate, responses
+from mulin.core.schemas import (
+    Id,
+    MessageOut,
+    PageParams,
+    ValidationErrorOut,
+    paginate,
+    responses,
+)
 from mulin.orgs.models import Organisation
 from mulin.people.models import Person
 from mulin.places.models import Building, Unit
@@ -27,6 +34,7 @@ from ..models import (
     Category,
     Ticket,
 )
+from ..photos import photo_response
 from ..schemas import (
     AssignIn,
     CategoryPage,
@@ -361,6 +369,26 @@ def request_photos(request, id: Id, payload: Form[PhotosIn], photos: File[list[U
                 photos=photos,
             )
     return _answer(user, ticket)
+
+
+@router.get(
+    "/requests/{id}/photos/{photo_id}",
+    response={401: MessageOut, 404: MessageOut, 422: ValidationErrorOut},
+    summary="One photo of a request",
+    url_name="request_photo",
+    openapi_extra={
+        "responses": {
+            "200": {
+                "description": "The photo as JPEG (EXIF removed).",
+                "content": {"image/jpeg": {"schema": {"type": "string", "format": "binary"}}},
+            }
+        }
+    },
+)
+def request_photo(request, id: Id, photo_id: Id):
+    """The stored JPEG of a photo (`photos[].url` in the request page answers the same for a
+    signed-in browser). Same access as the request; 404 otherwise."""
+    return photo_response(request.auth, ticket_id=id, photo_id=photo_id)
 
 
 @router.post(

@@ -493,3 +493,21 @@ def test_new_messages_go_through_the_catalogue(world, desk, api, submit):
         with translation.override("zh-hans"):
             expected = gettext(msgid).replace("%(number)s", "1")
         assert response.json()["detail"][0]["message"] == expected
+
+
+def test_api_clients_fetch_a_photo_with_their_token_and_others_get_404(
+    world, desk, api, submit, neighbour
+):
+    ticket = submit()
+    data = upload(api(world.resident), ticket.id, [jpeg()], note="照片").json()
+    [photo] = data["photos"]
+    assert photo["api_url"] == f"/api/v1/requests/{ticket.id}/photos/{photo['id']}"
+    path = f"/requests/{ticket.id}/photos/{photo['id']}"
+    got = api(desk.handler).get(path)
+    assert got.status_code == 200
+    assert got["Content-Type"] == "image/jpeg"
+    assert b"".join(got.streaming_content)[:2] == b"\xff\xd8"  # a JPEG
+    for stranger in (world.outsider, neighbour):
+        assert api(stranger).get(path).status_code == 404
+    assert api(None).get(path).status_code == 401
+    assert api(world.resident).get(f"/requests/{ticket.id}/photos/999999").status_code == 404

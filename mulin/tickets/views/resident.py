@@ -25,7 +25,7 @@ from mulin.people import selectors as people_selectors
 from mulin.people.models import Ownership, Person, Residency
 from mulin.places.models import Building, Compound, Unit
 
-from .. import followups, pages, selectors, services
+from .. import followups, pages, photos, selectors, services
 from ..forms import (
     AssignForm,
     CommentForm,
@@ -44,7 +44,7 @@ from ..forms import (
     homes_here,
     service_errors,
 )
-from ..models import Category, Channel, LocationKind, Ticket, TicketPhoto
+from ..models import Category, Channel, LocationKind, Ticket
 from ..states import Target
 
 
@@ -506,21 +506,9 @@ def act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 
 @login_required
 def photo(request: HttpRequest, pk: int, photo_id: int) -> FileResponse:
-    """A request's photo, after the same access check as the request itself; never from the
-    media directory directly. `?size=thumb` is the same file, sized by the page."""
-    if not selectors.tickets_for(request.user).filter(pk=pk).exists():
-        raise Http404
-    row = TicketPhoto.objects.filter(pk=photo_id, ticket_id=pk).first()
-    if row is None:
-        raise Http404
-    try:
-        handle = row.image.open("rb")
-    except (FileNotFoundError, ValueError):
-        raise Http404 from None
-    response = FileResponse(handle, content_type="image/jpeg")
-    response["Cache-Control"] = "private, max-age=86400"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    """A request's photo, after the same access check as the request itself. `?size=thumb` is
+    the same file, sized by the page."""
+    return photos.photo_response(request.user, ticket_id=pk, photo_id=photo_id)
 
 
 urlpatterns: list = [
