@@ -12,7 +12,7 @@ from mulin.orgs.models import DutyShift, Organisation, OrgKind, PartyMembership
 from mulin.people.models import Company, Ownership, Person
 from mulin.places.models import Compound
 
-from . import cangji, jinxiu
+from . import cangji, jinxiu, tickets
 from .builder import rolling_shifts
 from .logins import LOGINS, create_logins, ensure_admin, password_hash
 
@@ -45,9 +45,11 @@ def load_demo(*, reset: bool = False) -> LoadResult:
             result.skipped.append(code)
             if refresh_roster(code):
                 result.roster_refreshed.append(code)
+            tickets.ensure_requests(code)  # a demo loaded before requests existed gets them now
             continue
         built = build()
         create_logins(built, hashed)
+        tickets.ensure_requests(code)
         result.built.append(code)
     return result
 
@@ -77,6 +79,7 @@ def remove_demo() -> None:
     """Delete both demo compounds with everything in them, and the demo logins (an `admin`
     account is kept: it may be the site's real administrator)."""
     compounds = Compound.objects.filter(code__in=BUILDERS)
+    tickets.remove_requests(compounds)
     User.objects.filter(username__in=[x.username for x in LOGINS if x.username != "admin"]).delete()
     Ownership.objects.filter(unit__compound__in=compounds).delete()
     community_wide = Q()

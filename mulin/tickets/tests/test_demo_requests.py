@@ -150,6 +150,8 @@ def test_ratings_are_mostly_good_but_real(demo, db, code):
     assert ratings.exclude(comment="").count() > ratings.count() / 3
     follow_ups = FollowUp.objects.filter(ticket__compound__code=code)
     assert follow_ups.filter(status=FollowUpStatus.DONE).count() >= 10
+    assert follow_ups.filter(status=FollowUpStatus.UNREACHABLE).exists()
+    assert follow_ups.filter(status=FollowUpStatus.PENDING).exists()  # recent ones, to call
     # Every low rating gets a follow-up call.
     low = ratings.filter(overall__lte=3).values("ticket_id")
     assert follow_ups.filter(ticket_id__in=low).count() == low.count()
