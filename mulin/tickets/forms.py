@@ -60,7 +60,25 @@ PRIORITY_CHOICES = [
 ]
 
 
-class ReportForm(forms.Form):
+class _PlaceFields(forms.Form):
+    """A building, or words for a common area: how residents and staff alike say where."""
+
+    building = forms.ModelChoiceField(
+        label=_("Building"),
+        queryset=None,
+        required=False,
+        empty_label=_("Choose a building"),
+        error_messages={"invalid_choice": _("Choose a building of this compound.")},
+    )
+    place = forms.CharField(
+        label=_("Where exactly?"),
+        max_length=200,
+        required=False,
+        help_text=_("For example: the bicycle shed by the north gate."),
+    )
+
+
+class ReportForm(_PlaceFields):
     """A resident reports a problem: what, where, how urgent, with photos."""
 
     idempotency_key = forms.CharField(widget=forms.HiddenInput, max_length=64)
@@ -99,19 +117,6 @@ class ReportForm(forms.Form):
         widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
         empty_label=None,
         error_messages={"invalid_choice": _("Choose one of your own homes.")},
-    )
-    building = forms.ModelChoiceField(
-        label=_("Building"),
-        queryset=None,
-        required=False,
-        empty_label=_("Choose a building"),
-        error_messages={"invalid_choice": _("Choose a building of this compound.")},
-    )
-    place = forms.CharField(
-        label=_("Where exactly?"),
-        max_length=200,
-        required=False,
-        help_text=_("For example: the bicycle shed by the north gate."),
     )
     priority = forms.ChoiceField(
         label=_("How urgent is it?"),
@@ -158,7 +163,7 @@ STAFF_LOCATIONS = [
 ]
 
 
-class IntakeForm(forms.Form):
+class IntakeForm(_PlaceFields):
     """Staff record a request on a resident's behalf (代录入): the channel it came through, the
     resident (or anonymous), where, what, how urgent."""
 
@@ -189,19 +194,6 @@ class IntakeForm(forms.Form):
         max_length=40,
         required=False,
         help_text=_("Such as 63-2-301 or 63幢2单元301; empty for the resident's only home."),
-    )
-    building = forms.ModelChoiceField(
-        label=_("Building"),
-        queryset=None,
-        required=False,
-        empty_label=_("Choose a building"),
-        error_messages={"invalid_choice": _("Choose a building of this compound.")},
-    )
-    place = forms.CharField(
-        label=_("Where exactly?"),
-        max_length=200,
-        required=False,
-        help_text=_("For example: the bicycle shed by the north gate."),
     )
     category = forms.ModelChoiceField(
         label=_("Category"),
