@@ -255,7 +255,6 @@ class Ticket(TimeStampedModel):
             models.Index(
                 fields=["compound", "category", "building", "created_at"], name="tickets_dupes"
             ),
-            models.Index(fields=["status", "escalation_level"], name="tickets_escalation"),
             models.Index(fields=["requester", "-created_at"], name="tickets_requester"),
             models.Index(fields=["submitted_by", "-created_at"], name="tickets_submitter"),
             models.Index(fields=["status", "closed_at"], name="tickets_recheck"),
