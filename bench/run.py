@@ -1,7 +1,7 @@
 """Run the benchmarks against DATABASE_URL, print a table, write bench/results/latest.json.
 
     scripts/bench [--seed] [--compounds 500] [--units-per-compound 400] [--repeat 50]
-                  [--export-units 80000] [--only seed,pages,import,export,tickets]
+                  [--export-units 80000] [--only seed,pages,import,export,tickets,recount]
                   [--requests 1000000] [--overdue-requests 100000] [--seed-requests]
 
 An empty database is first given a synthetic district (`mulin seed`); `--seed` adds one even
@@ -10,7 +10,9 @@ when the database has data. Targets (issue 2 §9, PostgreSQL, 500 compounds / 20
 person search p95 ≤ 100 ms with query counts that do not grow with the data; a 10,000-row xlsx
 import ≤ 20 s; a 200,000-person streamed export with peak memory ≤ 300 MB. Issue 3 (`tickets`,
 PostgreSQL only): 1,000,000 requests over the district; escalating 100,000 overdue ones ≤ 30 s;
-workbench, public board and Open311 list p95 ≤ 100 ms with constant query counts.
+workbench, public board and Open311 list p95 ≤ 100 ms with constant query counts. Issue 4
+(`recount`, no database): `mulin recount` of a 200,000-row ballot file ≤ 5 s and ≤ 300 MB; the
+tally of a 10,000-owner compound ≤ 200 ms.
 """
 
 from __future__ import annotations
@@ -153,7 +155,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--export-units", type=int, default=EXPORT_UNITS, help="homes in the export compound"
     )
-    parser.add_argument("--only", default="seed,pages,import,export,tickets")
+    parser.add_argument("--only", default="seed,pages,import,export,tickets,recount")
     parser.add_argument("--requests", type=int, default=1_000_000, help="bench requests")
     parser.add_argument("--overdue-requests", type=int, default=100_000)
     parser.add_argument("--seed-requests", action="store_true", help="add the bench requests again")
@@ -200,6 +202,10 @@ def main(argv: list[str] | None = None) -> int:
             overdue=args.overdue_requests,
             again=args.seed_requests,
         )
+    if "recount" in only:
+        from . import recount
+
+        results += recount.run()
     print()
     print_table(results)
     load = ", ".join(f"{x:.1f}" for x in os.getloadavg())

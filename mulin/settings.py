@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "mulin.people",
     "mulin.orgs",
     "mulin.tickets",
+    "mulin.decisions",
 ]
 
 MIDDLEWARE = [
