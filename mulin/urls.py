@@ -16,6 +16,7 @@ urlpatterns = [
     path("", include("mulin.people.urls")),
     path("", include("mulin.orgs.urls")),
     path("", include("mulin.tickets.urls")),
+    path("", include("mulin.decisions.urls")),
 ]
 
 if settings.DEBUG:

@@ -37,6 +37,12 @@ HOUSEHOLD_VIEW = "household.view"
 TICKETS_VIEW = "tickets.view"
 TICKETS_HANDLE = "tickets.handle"
 TICKETS_MANAGE = "tickets.manage"
+# Owners' decisions: see votes in preparation and the electorate; run them (draft, publish,
+# open, close, tally, publish results, correct ballots); record ballots that did not come in
+# online (paper, door-to-door, proxy, on-site).
+DECISIONS_VIEW = "decisions.view"
+DECISIONS_MANAGE = "decisions.manage"
+DECISIONS_RECORD = "decisions.record"
 
 ALL_PERMISSIONS = frozenset(
     {
@@ -56,6 +62,9 @@ ALL_PERMISSIONS = frozenset(
         TICKETS_VIEW,
         TICKETS_HANDLE,
         TICKETS_MANAGE,
+        DECISIONS_VIEW,
+        DECISIONS_MANAGE,
+        DECISIONS_RECORD,
     }
 )
 
@@ -66,6 +75,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.COMMUNITY_STAFF: _OFFICE,
     Role.PARTY_SECRETARY: frozenset(
         {
+            DECISIONS_VIEW,
+            DECISIONS_RECORD,
             REGISTRY_VIEW,
             ORGS_VIEW,
             ORGS_EDIT,
@@ -77,10 +88,20 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         }
     ),
     Role.PARTY_MEMBER: frozenset(
-        {REGISTRY_VIEW, ORGS_VIEW, DUTY_VIEW, HOUSEHOLD_VIEW, TICKETS_VIEW}
+        {REGISTRY_VIEW, ORGS_VIEW, DUTY_VIEW, HOUSEHOLD_VIEW, TICKETS_VIEW, DECISIONS_RECORD}
     ),
+    # The owners' committee convenes the assembly and runs its votes (Civil Code Art. 277).
     Role.COMMITTEE_MEMBER: frozenset(
-        {REGISTRY_VIEW, ORGS_VIEW, DUTY_VIEW, HOUSEHOLD_VIEW, TICKETS_VIEW}
+        {
+            REGISTRY_VIEW,
+            ORGS_VIEW,
+            DUTY_VIEW,
+            HOUSEHOLD_VIEW,
+            TICKETS_VIEW,
+            DECISIONS_VIEW,
+            DECISIONS_MANAGE,
+            DECISIONS_RECORD,
+        }
     ),
     Role.PROPERTY_MANAGER: frozenset(
         {

@@ -13,7 +13,7 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from .bulk import insert
-from .models import AuditEvent
+from .models import AuditChainHead, AuditEvent
 
 # Set by RequestIdMiddleware for the duration of a request (or by a task for its run).
 current_request: contextvars.ContextVar[dict | None] = contextvars.ContextVar(
@@ -94,17 +94,34 @@ def record(
     if chain:
         if not transaction.get_connection().in_atomic_block:
             raise RuntimeError("chained audit events must be written inside a transaction")
-        last = (
-            AuditEvent.objects.select_for_update()
-            .filter(chain=chain)
-            .order_by("-id")
-            .only("hash")
-            .first()
-        )
-        event.prev_hash = last.hash if last else ""
+        head = _chain_head(chain)
+        event.prev_hash = head.last_hash
         event.hash = chain_hash(event)
+        event.save()
+        AuditChainHead.objects.filter(pk=head.pk).update(last_hash=event.hash)
+        return event
     event.save()
     return event
+
+
+def _chain_head(chain: str) -> AuditChainHead:
+    """The chain's head row, locked until the transaction ends. Locking the newest event instead
+    would let two writers that waited on it both chain onto it (PostgreSQL re-reads the locked
+    row, not the query), forking the chain."""
+    head = AuditChainHead.objects.select_for_update().filter(chain=chain).first()
+    if head is not None:
+        return head
+    last = (
+        AuditEvent.objects.filter(chain=chain)
+        .order_by("-id")
+        .values_list("hash", flat=True)
+        .first()
+    )
+    # Two first writers may race here: one insert wins, both then lock the same row.
+    AuditChainHead.objects.bulk_create(
+        [AuditChainHead(chain=chain, last_hash=last or "")], ignore_conflicts=True
+    )
+    return AuditChainHead.objects.select_for_update().get(chain=chain)
 
 
 def record_many(*, actor, action: str, targets: Iterable[tuple[models.Model, dict]]) -> int:
@@ -162,11 +179,23 @@ def chain_hash(event: AuditEvent) -> str:
     return hashlib.sha256(payload.encode()).hexdigest()
 
 
+# Checks that compare sealed rows (ballots, frozen tallies) with what their chained events say
+# they were; apps register theirs with `@seal_check` in their AppConfig.ready().
+SEAL_CHECKS: list = []
+
+
+def seal_check(func):
+    SEAL_CHECKS.append(func)
+    return func
+
+
 def verify_chains() -> list[str]:
-    """Problems found in every hash chain; an empty list means the chains are intact."""
+    """Problems found in every hash chain and in every sealed row; an empty list means the
+    chains are intact and no sealed row was changed behind Mulin's back."""
     problems: list[str] = []
     chains = AuditEvent.objects.exclude(chain="").values_list("chain", flat=True).distinct()
-    for name in sorted(set(chains)):
+    heads = dict(AuditChainHead.objects.values_list("chain", "last_hash"))
+    for name in sorted(set(chains) | set(heads)):
         previous = ""
         for event in AuditEvent.objects.filter(chain=name).order_by("id").iterator():
             if event.prev_hash != previous:
@@ -176,4 +205,8 @@ def verify_chains() -> list[str]:
             if chain_hash(event) != event.hash:
                 problems.append(f"{name}: event {event.id} was changed after it was written")
             previous = event.hash
+        if name in heads and heads[name] != previous:
+            problems.append(f"{name}: the newest events of the chain are missing")
+    for check in SEAL_CHECKS:
+        problems.extend(check())
     return problems

@@ -64,6 +64,10 @@ class StaffNav:
         return access.TICKETS_VIEW in self._perms
 
     @property
+    def decisions(self) -> bool:
+        return bool({access.DECISIONS_VIEW, access.DECISIONS_RECORD} & self._perms)
+
+    @property
     def bindings(self) -> bool:
         return access.BINDING_DECIDE in self._perms
 

@@ -241,6 +241,17 @@ class ApiToken(TimeStampedModel):
         return _hash_token(raw)
 
 
+class AuditChainHead(models.Model):
+    """The newest hash of one chained audit stream. Writers lock this row, so concurrent events
+    in one chain are written one after another, each over the one before it."""
+
+    chain = models.CharField(max_length=32, unique=True)
+    last_hash = models.CharField(max_length=64, blank=True, default="")
+
+    def __str__(self) -> str:
+        return self.chain
+
+
 class AuditEvent(models.Model):
     """One change, written by the service that made it in the same transaction.
 

@@ -32,6 +32,8 @@ class UnitHolding:
     area_source: str
     owners: frozenset[str]  # "p:<person id>" / "c:<company id>"
     developer: bool = False  # held by the developer, unsold or undelivered
+    unit_id: int | None = None
+    building_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -81,7 +83,7 @@ def compound_units(compound, today=None) -> list[UnitHolding]:
     units = Unit.objects.filter(compound=compound).order_by("id")
     if not compound.parking_counts_as_units:
         units = units.exclude(use=UnitUse.PARKING)
-    rows = list(units.values_list("id", "code", "area", "area_source"))
+    rows = list(units.values_list("id", "code", "area", "area_source", "building_id"))
     owners: dict[int, set[str]] = {}
     developer: dict[int, bool] = {}
     for unit_id, person_id, company_id, is_developer in (
@@ -100,6 +102,8 @@ def compound_units(compound, today=None) -> list[UnitHolding]:
             owners=frozenset(owners.get(unit_id, ())),
             # A unit the developer still holds alone is unsold; one it co-owns is sold.
             developer=developer.get(unit_id, False) and len(owners.get(unit_id, ())) == 1,
+            unit_id=unit_id,
+            building_id=building_id,
         )
-        for unit_id, code, area, source in rows
+        for unit_id, code, area, source, building_id in rows
     ]

@@ -1,0 +1,506 @@
+"""The tally, its publication, the ballot file, and results imported from a city system.
+
+The tally is computed from the frozen electorate and the ballots with `tally.py`, written once
+as canonical JSON with its SHA-256, and sealed in the vote's chain. The ballot file of a motion
+is the file `mulin recount` and the recount page read; recounting it gives the same JSON as the
+tally. Unit codes and owner keys in it are pseudonyms derived from the vote's secret, unless the
+assembly's rules require per-unit disclosure of an open ballot.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import hmac
+import io
+import json
+from collections import defaultdict
+from collections.abc import Iterator
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext
+
+from mulin.core import audit
+
+from . import tally
+from .ballot_file import BallotFileError, read_ballot_file
+from .models import (
+    QUESTION_KINDS,
+    Channel,
+    Elector,
+    ElectorUnit,
+    Motion,
+    MotionKind,
+    Vote,
+)
+from .services import _chained, _lock, _move, require_manage
+from .states import Move, VoteStatus
+
+RECOUNTABLE = frozenset(
+    {MotionKind.ORDINARY, MotionKind.SPECIAL, MotionKind.CONSULTATION, MotionKind.ELECTION}
+)
+
+
+def canonical(data) -> str:
+    return json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
+def _choice(motion: Motion, answer):
+    """A stored answer as `tally.Owner.choice`."""
+    if answer is None:
+        return None
+    if motion.kind == MotionKind.ELECTION:
+        if answer == "abstain":
+            return frozenset()
+        keys = frozenset(answer)
+        return tally.VOID if len(keys) > motion.seats else keys
+    return answer
+
+
+def _motion_result(motion: Motion, owners: list[tally.Owner], *, silent: bool) -> dict:
+    if motion.kind == MotionKind.ELECTION:
+        return tally.election_tally(
+            owners,
+            candidates=[c.key for c in motion.candidates.all()],
+            seats=motion.seats,
+            alternates=motion.alternate_seats or 0,
+        ).as_json()
+    return tally.motion_tally(
+        owners,
+        kind=motion.kind,
+        silent_with_majority=silent and motion.kind != MotionKind.CONSULTATION,
+    ).as_json()
+
+
+def _question_result(motion: Motion, electors, answers: dict[int, object]) -> dict:
+    total = tally.Share()
+    participating = tally.Share()
+    counts = {o.key: tally.Share() for o in motion.options.all()}
+    texts = 0
+    for elector_id, _key, area, _building in electors:
+        share = tally.Share(area, 1)
+        total += share
+        answer = answers.get(elector_id)
+        if answer is None:
+            continue
+        participating += share
+        if motion.kind == MotionKind.TEXT:
+            texts += 1 if answer.get("text") else 0
+            continue
+        for key in answer:
+            counts[key] = counts[key] + share
+    out = {
+        "kind": motion.kind,
+        "total": total.as_json(),
+        "participating": participating.as_json(),
+    }
+    if motion.kind == MotionKind.TEXT:
+        out["answered"] = texts
+    else:
+        out["options"] = [
+            {"key": o.key, "label": o.label, **counts[o.key].as_json()}
+            for o in motion.options.all()
+        ]
+    return out
+
+
+def compute_tally(vote: Vote) -> dict:
+    """Every motion's result over the frozen electorate, with breakdowns by building and
+    channel. Reads the electorate and the ballots once each."""
+    silent = vote.compound.silent_owners_follow_majority
+    electors = list(
+        vote.electors.order_by("id").values_list("id", "key", "area", "building__number")
+    )
+    ballots = {
+        elector_id: (channel, choices)
+        for elector_id, channel, choices in vote.ballots.values_list(
+            "elector_id", "channel", "choices"
+        )
+    }
+    by_channel: dict[str, tally.Share] = defaultdict(tally.Share)
+    for elector_id, _key, area, _b in electors:
+        if elector_id in ballots:
+            by_channel[ballots[elector_id][0]] += tally.Share(area, 1)
+    motions_out = []
+    motions = list(vote.motions.prefetch_related("candidates", "options"))
+    for motion in motions:
+        key = str(motion.pk)
+        if motion.result and motion.result.get("source") == "official":
+            motions_out.append(_motion_entry(motion, motion.result["result"], [], official=True))
+            continue
+        answers = {
+            eid: choices.get(key) for eid, (_c, choices) in ballots.items() if key in choices
+        }
+        if motion.kind in QUESTION_KINDS:
+            result = _question_result(motion, electors, answers)
+            motions_out.append(_motion_entry(motion, result, []))
+            continue
+        owners = [
+            tally.Owner(ekey, area, _choice(motion, answers.get(eid)))
+            for eid, ekey, area, _b in electors
+        ]
+        result = _motion_result(motion, owners, silent=silent)
+        buildings: dict[str, list[tally.Owner]] = defaultdict(list)
+        for owner, (_eid, _k, _a, number) in zip(owners, electors, strict=True):
+            buildings[number or ""].append(owner)
+        breakdown = []
+        for number in sorted(buildings, key=_natural):
+            group = buildings[number]
+            if motion.kind == MotionKind.ELECTION:
+                part = tally.election_tally(
+                    group,
+                    candidates=[c.key for c in motion.candidates.all()],
+                    seats=motion.seats,
+                    alternates=motion.alternate_seats or 0,
+                ).as_json()
+                row = {
+                    "total": part["total"],
+                    "participating": part["participating"],
+                    "candidates": {c["key"]: c["owners"] for c in part["candidates"]},
+                }
+            else:
+                part = tally.motion_tally(group, kind="consultation").as_json()
+                row = {k: part[k] for k in ("total", "participating", "yes", "no", "abstain")}
+            breakdown.append({"building": number, **row})
+        motions_out.append(_motion_entry(motion, result, breakdown))
+    total = tally.Share(sum((a for _i, _k, a, _b in electors), Decimal("0")), len(electors))
+    voted = sum(by_channel.values(), tally.Share())
+    return {
+        "vote": vote.pk,
+        "title": vote.title,
+        "compound": vote.compound.code,
+        "secret": vote.secret,
+        "silent_owners_follow_majority": silent,
+        "total": total.as_json(),
+        "participating": voted.as_json(),
+        "ballots": len(ballots),
+        "by_channel": {c: s.as_json() for c, s in sorted(by_channel.items())},
+        "motions": motions_out,
+    }
+
+
+def _motion_entry(motion: Motion, result: dict, breakdown: list, *, official=False) -> dict:
+    entry = {
+        "id": motion.pk,
+        "position": motion.position,
+        "title": motion.title,
+        "kind": motion.kind,
+        "matter": motion.matter,
+        "result": result,
+        "by_building": breakdown,
+        "source": "official" if official else "mulin",
+    }
+    if motion.kind == MotionKind.ELECTION:
+        entry["candidates"] = {c.key: c.display_name for c in motion.candidates.all()}
+    return entry
+
+
+def _natural(number: str):
+    digits = "".join(ch for ch in number if ch.isdigit())
+    return (int(digits) if digits else 10**9, number)
+
+
+@transaction.atomic
+def vote_tally(*, actor, vote: Vote, now=None) -> Vote:
+    """Count a closed vote and freeze the result: the canonical JSON and its SHA-256 are sealed
+    in the vote's chain and never change again (a court may review it within a year)."""
+    require_manage(actor, vote.compound)
+    now = now or timezone.now()
+    vote = _lock(vote)
+    to = _move(vote, Move.TALLY)
+    data = compute_tally(vote)
+    data["frozen_at"] = now.isoformat()
+    text = canonical(data)
+    vote.tally, vote.tally_sha256 = data, hashlib.sha256(text.encode()).hexdigest()
+    vote.status, vote.tallied_at = to, now
+    vote.save()
+    for entry in data["motions"]:
+        Motion.objects.filter(pk=entry["id"]).update(result=entry["result"])
+    _chained(vote, actor=actor, action="vote.tally", changes={"tally_sha256": vote.tally_sha256})
+    return vote
+
+
+@transaction.atomic
+def vote_publish_result(*, actor, vote: Vote, now=None) -> Vote:
+    """Publish the frozen result (Civil Code Art. 278 procedure: within 3 days, on show for at
+    least 15). An election's elected members and alternates take their seats in the owners'
+    committee for a new term, and the old term ends."""
+    require_manage(actor, vote.compound)
+    now = now or timezone.now()
+    vote = _lock(vote)
+    to = _move(vote, Move.PUBLISH_RESULT)
+    vote.status, vote.result_published_at = to, now
+    vote.save()
+    seated = []
+    for motion in vote.motions.filter(kind=MotionKind.ELECTION).prefetch_related("candidates"):
+        seated += _seat_committee(
+            actor=actor, vote=vote, motion=motion, today=timezone.localdate(now)
+        )
+    _chained(
+        vote,
+        actor=actor,
+        action="vote.publish_result",
+        changes={"tally_sha256": vote.tally_sha256, "seated": seated},
+    )
+    return vote
+
+
+def publish_due_by(vote: Vote):
+    """The last moment the result of a closed vote should be published."""
+    if vote.closed_at is None:
+        return None
+    return vote.closed_at + timedelta(days=vote.assembly.result_publish_days)
+
+
+def _seat_committee(*, actor, vote: Vote, motion: Motion, today: date) -> list[int]:
+    from mulin.orgs.models import MemberRole, Membership, Organisation, OrgKind
+
+    result = motion.result or {}
+    if not result.get("quorum_met") or not (result.get("elected") or result.get("alternates")):
+        return []
+    committee = vote.assembly.owners_committee
+    if committee is None:
+        committee = (
+            Organisation.objects.active()
+            .filter(compound=vote.compound, kind=OrgKind.OWNERS_COMMITTEE)
+            .first()
+        )
+    if committee is None:
+        committee = Organisation.objects.create(
+            compound=vote.compound,
+            community=vote.compound.community,
+            kind=OrgKind.OWNERS_COMMITTEE,
+            name=gettext("Owners' committee of %(compound)s") % {"compound": vote.compound.name},
+            founded_on=today,
+        )
+        audit.record(actor=actor, action="organisation.create", target=committee)
+    if vote.assembly.owners_committee_id != committee.pk:
+        vote.assembly.owners_committee = committee
+        vote.assembly.save(update_fields=["owners_committee", "updated_at"])
+    ending = Membership.objects.current(today).filter(organisation=committee)
+    for membership in ending:
+        membership.term_end = today - timedelta(days=1)
+        membership.save(update_fields=["term_end", "updated_at"])
+        audit.record(
+            actor=actor,
+            action="membership.end",
+            target=membership,
+            subject_person=membership.person,
+            changes={"term_end": membership.term_end, "reason": f"vote {vote.pk}"},
+        )
+    people = {c.key: c.person for c in motion.candidates.all()}
+    term_end = date(today.year + vote.assembly.term_years, today.month, min(today.day, 28))
+    seated = []
+    for keys, role in (
+        (result.get("elected", []), MemberRole.COMMITTEE_MEMBER),
+        (result.get("alternates", []), MemberRole.ALTERNATE),
+    ):
+        for key in keys:
+            membership = Membership.objects.create(
+                organisation=committee,
+                person=people[key],
+                role=role,
+                term_start=today,
+                term_end=term_end,
+            )
+            audit.record(
+                actor=actor,
+                action="membership.add",
+                target=membership,
+                subject_person=membership.person,
+                changes={"role": role, "vote": vote.pk, "term_end": term_end},
+            )
+            seated.append(membership.pk)
+    return seated
+
+
+# The ballot file -----------------------------------------------------------------------------
+
+
+def pseudonym(vote: Vote, kind: str, value: str) -> str:
+    mac = hmac.new(vote.salt.encode(), f"{kind}:{value}".encode(), hashlib.sha256).hexdigest()
+    return ("U-" if kind == "unit" else "O-") + mac[:10].upper()
+
+
+def discloses_units(vote: Vote) -> bool:
+    return vote.assembly.disclose_unit_detail and not vote.secret
+
+
+def ballot_file_rows(vote: Vote, motion: Motion) -> Iterator[list[str]]:
+    """The rows of a motion's ballot file, one per unit of the frozen electorate, header first."""
+    if motion.kind not in RECOUNTABLE:
+        raise ValueError("questions have no ballot file")
+    yield ["unit_code", "area", "area_source", "owner_key", "choice"]
+    plain = discloses_units(vote)
+    answers = {
+        elector_id: choices.get(str(motion.pk))
+        for elector_id, choices in vote.ballots.values_list("elector_id", "choices")
+    }
+    keys = dict(vote.electors.values_list("id", "key"))
+    units = (
+        ElectorUnit.objects.filter(vote=vote)
+        .order_by("elector_id", "id")
+        .values_list("elector_id", "unit_code", "area", "area_source")
+    )
+    for elector_id, code, area, source in units.iterator(chunk_size=2000):
+        answer = answers.get(elector_id)
+        if answer is None:
+            choice = ""
+        elif motion.kind == MotionKind.ELECTION:
+            choice = "abstain" if answer == "abstain" else ";".join(answer)
+        else:
+            choice = answer
+        yield [
+            code if plain else pseudonym(vote, "unit", code),
+            f"{area:.2f}",
+            source,
+            keys[elector_id] if plain else pseudonym(vote, "owner", keys[elector_id]),
+            choice,
+        ]
+
+
+def ballot_file_text(vote: Vote, motion: Motion) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    for row in ballot_file_rows(vote, motion):
+        writer.writerow(row)
+    return out.getvalue()
+
+
+def recount_command(vote: Vote, motion: Motion) -> str:
+    """The `mulin recount` line that recomputes this motion from its ballot file."""
+    name = f"vote-{vote.pk}-motion-{motion.position}.csv"
+    if motion.kind == MotionKind.ELECTION:
+        keys = ",".join(c.key for c in motion.candidates.all())
+        return (
+            f"mulin recount {name} --kind election --seats {motion.seats} "
+            f"--alternates {motion.alternate_seats or 0} --candidates {keys}"
+        )
+    silent = (
+        " --silent-with-majority"
+        if vote.compound.silent_owners_follow_majority and motion.kind != MotionKind.CONSULTATION
+        else ""
+    )
+    return f"mulin recount {name} --kind {motion.kind}{silent}"
+
+
+def my_codes(vote: Vote, elector: Elector) -> dict[str, object]:
+    """What an owner looks for in the ballot file to find their own rows."""
+    plain = discloses_units(vote)
+    units = list(elector.units.values_list("unit_code", flat=True))
+    return {
+        "owner_key": elector.key if plain else pseudonym(vote, "owner", elector.key),
+        "units": [u if plain else pseudonym(vote, "unit", u) for u in units],
+    }
+
+
+# Results from the city's e-voting system -----------------------------------------------------
+
+
+@transaction.atomic
+def motion_import_official(*, actor, motion: Motion, upload) -> Motion:
+    """Take a motion's result from the official city file (same format as the ballot file),
+    for compounds whose online votes must go through the city's system. The file is kept with
+    its SHA-256; the tally then uses its result for this motion."""
+    vote = motion.vote
+    require_manage(actor, vote.compound)
+    vote = _lock(vote)
+    if vote.status != VoteStatus.CLOSED:
+        raise ValidationError(gettext("The official result is imported after voting closes."))
+    if motion.kind not in RECOUNTABLE:
+        raise ValidationError(gettext("Questions are not counted by the city's system."))
+    if upload is None or not upload.size:
+        raise ValidationError({"file": gettext("Choose the official result file.")})
+    raw = upload.read()
+    election = motion.kind == MotionKind.ELECTION
+    try:
+        electorate = read_ballot_file(
+            io.BytesIO(raw),
+            election=election,
+            seats=motion.seats or 0,
+            candidates=[c.key for c in motion.candidates.all()],
+        )
+    except BallotFileError as exc:
+        shown = [str(p) for p in exc.problems[:20]]
+        raise ValidationError(
+            {
+                "file": gettext("The file is not a valid ballot file: %(problems)s")
+                % {"problems": "; ".join(shown)}
+            }
+        ) from exc
+    if election:
+        unknown = set(electorate.candidates) - {c.key for c in motion.candidates.all()}
+        if unknown:
+            raise ValidationError(
+                {
+                    "file": gettext("The file approves candidates not on this ballot: %(keys)s")
+                    % {"keys": ", ".join(sorted(unknown))}
+                }
+            )
+        result = tally.election_tally(
+            electorate.owners,
+            candidates=electorate.candidates,
+            seats=motion.seats,
+            alternates=motion.alternate_seats or 0,
+        ).as_json()
+    else:
+        result = tally.motion_tally(
+            electorate.owners,
+            kind=motion.kind,
+            silent_with_majority=vote.compound.silent_owners_follow_majority
+            and motion.kind != MotionKind.CONSULTATION,
+        ).as_json()
+    digest = hashlib.sha256(raw).hexdigest()
+    stored = ContentFile(raw, name=f"official-{motion.pk}.csv")
+    from .models import VoteDocument
+
+    document = VoteDocument(
+        vote=vote,
+        title=gettext("Official result: %(title)s") % {"title": motion.title},
+        sha256=digest,
+    )
+    document.file.save(stored.name, stored, save=False)
+    document.save()
+    motion.result = {"source": "official", "sha256": digest, "result": result}
+    motion.save(update_fields=["result", "updated_at"])
+    vote.result_source = "official"
+    vote.save(update_fields=["result_source", "updated_at"])
+    _chained(
+        vote,
+        actor=actor,
+        action="vote.import_official",
+        changes={"motion": motion.pk, "sha256": digest, "units": electorate.units},
+    )
+    return motion
+
+
+@audit.seal_check
+def tallies_match_their_seals() -> list[str]:
+    """A frozen tally must still hash to what its chained event sealed."""
+    from mulin.core.models import AuditEvent
+
+    sealed = {
+        target_id: changes.get("tally_sha256", "")
+        for target_id, changes in AuditEvent.objects.filter(
+            target_type="decisions.vote", action="vote.tally"
+        )
+        .exclude(chain="")
+        .values_list("target_id", "changes")
+    }
+    problems = []
+    for vote_id, data, digest in Vote.objects.exclude(tally=None).values_list(
+        "id", "tally", "tally_sha256"
+    ):
+        actual = hashlib.sha256(canonical(data).encode()).hexdigest()
+        if sealed.get(str(vote_id)) != actual or digest != actual:
+            problems.append(f"vote {vote_id}: the frozen tally was changed after it was sealed")
+    return problems
+
+
+def channels_label(code: str) -> str:
+    return Channel(code).label

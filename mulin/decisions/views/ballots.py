@@ -1,0 +1,3 @@
+"""placeholder until the ballots pages land"""
+
+urlpatterns: list = []

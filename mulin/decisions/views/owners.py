@@ -1,0 +1,3 @@
+"""placeholder until the owners pages land"""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""placeholder until the results pages land"""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""placeholder until the staff pages land"""
+
+urlpatterns: list = []
