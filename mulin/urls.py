@@ -23,8 +23,13 @@ if settings.DEBUG:
     from django.urls import re_path
     from django.views.static import serve
 
-    # Request photos (media/tickets/) are never served as files: only `tickets:photo` hands
-    # them out, after the request's access check.
+    # Request photos (media/tickets/) and ballot scans, signatures and vote documents
+    # (media/decisions/) are never served as files: only their views hand them out, after the
+    # access check.
     urlpatterns += [
-        re_path(r"^media/(?P<path>(?!tickets/).*)$", serve, {"document_root": settings.MEDIA_ROOT})
+        re_path(
+            r"^media/(?P<path>(?!tickets/|decisions/).*)$",
+            serve,
+            {"document_root": settings.MEDIA_ROOT},
+        )
     ]

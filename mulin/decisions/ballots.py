@@ -13,6 +13,7 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
+import io
 import json
 
 from django.core.exceptions import ValidationError
@@ -135,6 +136,12 @@ def clean_choices(vote: Vote, raw: dict, *, strict: bool) -> dict[str, object]:
     return cleaned
 
 
+def first_ballot(elector: Elector) -> Ballot | None:
+    """The owner's ballot if one was cast. A friendly early answer only: two submissions can both
+    pass it, and then the unique constraint decides."""
+    return Ballot.objects.filter(elector=elector).first()
+
+
 def _check_window(vote: Vote, now) -> None:
     if vote.status != VoteStatus.OPEN or not vote.opens_at <= now < vote.closes_at:
         if now < vote.opens_at or vote.status in (VoteStatus.DRAFT, VoteStatus.PUBLISHED):
@@ -168,8 +175,14 @@ def _upload(upload, field: str, *, required_message: str) -> ContentFile | None:
     return upload
 
 
+MIN_INK_PIXELS = 50  # a tap or a dot is not a signature
+
+
 def signature_from_data_url(data_url: str) -> ContentFile | None:
-    """The PNG a signature pad posts as `data:image/png;base64,…`; None when empty or not a PNG."""
+    """The PNG a signature pad posts as `data:image/png;base64,…`; None when it is not a PNG or
+    carries no real stroke (an empty pad, a dot)."""
+    from PIL import Image, UnidentifiedImageError
+
     prefix = "data:image/png;base64,"
     if not data_url or not data_url.startswith(prefix):
         return None
@@ -177,7 +190,20 @@ def signature_from_data_url(data_url: str) -> ContentFile | None:
         raw = base64.b64decode(data_url[len(prefix) :], validate=True)
     except (binascii.Error, ValueError):
         return None
-    if not raw.startswith(b"\x89PNG\r\n\x1a\n") or len(raw) < 100 or len(raw) > MAX_UPLOAD_BYTES:
+    if not raw.startswith(b"\x89PNG\r\n\x1a\n") or len(raw) > MAX_UPLOAD_BYTES:
+        return None
+    try:
+        image = Image.open(io.BytesIO(raw))
+        if image.width * image.height > 4096 * 4096:
+            return None
+        image.load()
+    except (UnidentifiedImageError, OSError, Image.DecompressionBombError):
+        return None
+    if "A" in image.getbands():
+        ink = image.getchannel("A").point(lambda v: 255 if v > 0 else 0)
+    else:
+        ink = image.convert("L").point(lambda v: 255 if v < 128 else 0)
+    if ink.histogram()[255] < MIN_INK_PIXELS:
         return None
     return ContentFile(raw, name="signature.png")
 
@@ -220,7 +246,7 @@ def ballot_cast(
     else:
         raise ValidationError({"channel": gettext("Choose how the ballot came in.")})
     _check_window(vote, now)
-    existing = Ballot.objects.filter(elector=elector).first()
+    existing = first_ballot(elector)
     if existing is not None:
         raise ValidationError(already_voted_message(existing))
     cleaned = clean_choices(vote, choices, strict=channel == Channel.ONLINE)
@@ -288,7 +314,7 @@ def ballot_cast(
             ballot.save()
     except IntegrityError as exc:
         first = Ballot.objects.filter(elector=elector).first()
-        if first is None:
+        if first is None:  # some other constraint failed
             raise
         raise ValidationError(already_voted_message(first)) from exc
     if channel != Channel.ONLINE:

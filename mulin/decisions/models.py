@@ -89,6 +89,10 @@ class Assembly(TimeStampedModel):
         return str(_("Owners' assembly of %(compound)s") % {"compound": self.compound})
 
 
+def new_salt() -> str:
+    return secrets.token_hex(16)
+
+
 class MeetingKind(models.TextChoices):
     REGULAR = "regular", _("Regular meeting")
     EXTRAORDINARY = "extraordinary", _("Extraordinary meeting")
@@ -159,7 +163,7 @@ class Vote(TimeStampedModel):
         default="mulin",
     )
     # A secret the ballot file's pseudonymous unit and owner codes are derived from.
-    salt = models.CharField(max_length=32, default=secrets.token_hex, editable=False)
+    salt = models.CharField(max_length=32, default=new_salt, editable=False)
 
     objects = VoteQuerySet.as_manager()
 

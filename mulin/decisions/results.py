@@ -78,6 +78,7 @@ def _motion_result(motion: Motion, owners: list[tally.Owner], *, silent: bool) -
 
 
 def _question_result(motion: Motion, electors, answers: dict[int, object]) -> dict:
+    """Answer counts of a question by owners and area, over the whole electorate."""
     total = tally.Share()
     participating = tally.Share()
     counts = {o.key: tally.Share() for o in motion.options.all()}
@@ -106,6 +107,18 @@ def _question_result(motion: Motion, electors, answers: dict[int, object]) -> di
             {"key": o.key, "label": o.label, **counts[o.key].as_json()}
             for o in motion.options.all()
         ]
+    return out
+
+
+def _question_breakdown(motion: Motion, electors, answers) -> list[dict]:
+    buildings: dict[str, list] = defaultdict(list)
+    for row in electors:
+        buildings[row[3] or ""].append(row)
+    out = []
+    for number in sorted(buildings, key=_natural):
+        part = _question_result(motion, buildings[number], answers)
+        part.pop("kind")
+        out.append({"building": number, **part})
     return out
 
 
@@ -138,7 +151,8 @@ def compute_tally(vote: Vote) -> dict:
         }
         if motion.kind in QUESTION_KINDS:
             result = _question_result(motion, electors, answers)
-            motions_out.append(_motion_entry(motion, result, []))
+            breakdown = _question_breakdown(motion, electors, answers)
+            motions_out.append(_motion_entry(motion, result, breakdown))
             continue
         owners = [
             tally.Owner(ekey, area, _choice(motion, answers.get(eid)))

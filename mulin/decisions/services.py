@@ -828,3 +828,26 @@ def meeting_request_support(*, actor, request: MeetingRequest, person=None) -> M
         changes={"owner": key, "area": area, "state": request.state},
     )
     return support
+
+
+@transaction.atomic
+def meeting_request_convene(*, actor, request: MeetingRequest, vote: Vote) -> MeetingRequest:
+    """Answer a request that reached its threshold with the extraordinary meeting's vote."""
+    require_manage(actor, request.compound)
+    request = MeetingRequest.objects.select_for_update().get(pk=request.pk)
+    if request.state != MeetingRequest.State.REACHED:
+        raise ValidationError(gettext("Only a request that reached its threshold is convened."))
+    if vote.compound_id != request.compound_id:
+        raise Http404
+    vote = _lock(vote)
+    vote.meeting_request = request
+    vote.save(update_fields=["meeting_request", "updated_at"])
+    request.state = MeetingRequest.State.CONVENED
+    request.save(update_fields=["state", "updated_at"])
+    audit.record(
+        actor=actor,
+        action="meeting_request.convene",
+        target=request,
+        changes={"vote": vote.pk},
+    )
+    return request

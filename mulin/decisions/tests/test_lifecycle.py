@@ -184,3 +184,52 @@ def test_election_seats_members_in_the_owners_committee(world, hall):
     assert {m.person_id for m in members if m.role == "committee_member"} == {
         p.pk for p in hall.owners[:3]
     }
+
+
+def test_audit_verify_command_fails_on_a_changed_frozen_tally(world, hall):
+    from django.core.management.base import CommandError
+
+    from mulin.decisions.models import Vote
+
+    vote = vote_at(VoteStatus.TALLIED, world.staff, world.compound)
+    call_command("audit", "verify", stdout=io.StringIO())
+    data = dict(vote.tally)
+    data["motions"][0]["result"]["passed"] = True
+    Vote.objects.filter(pk=vote.pk).update(tally=data)
+    with pytest.raises(CommandError):
+        call_command("audit", "verify", stdout=io.StringIO(), stderr=io.StringIO())
+
+
+def test_questionnaire_counts_answers_per_building(world, hall):
+    vote = services.vote_create(
+        actor=world.staff,
+        compound=world.compound,
+        title="改造意见征询",
+        meeting_kind="consultation",
+        opens_at=START + timedelta(days=1),
+        closes_at=START + timedelta(days=8),
+    )
+    q = services.motion_add(
+        actor=world.staff,
+        vote=vote,
+        kind=MotionKind.MULTIPLE,
+        title="最希望改造的项目",
+        options=["加装电梯", "雨污分流", "停车位"],
+    )
+    t = services.motion_add(actor=world.staff, vote=vote, kind=MotionKind.TEXT, title="其他建议")
+    cast = [
+        (hall.users[0], {str(q.pk): ["o1", "o2"], str(t.pk): {"text": "楼道灯"}}),
+        (hall.users[4], {str(q.pk): ["o1"], str(t.pk): {"text": ""}}),
+    ]
+    vote = vote_at(VoteStatus.TALLIED, world.staff, world.compound, vote, cast=cast)
+    question = vote.tally["motions"][0]
+    assert question["result"]["options"][0]["owners"] == 2
+    assert question["result"]["options"][1] == {
+        "key": "o2",
+        "label": "雨污分流",
+        "area": "100.00",
+        "owners": 1,
+    }
+    by_building = {row["building"]: row for row in question["by_building"]}
+    assert by_building["64"]["options"][0]["owners"] == 1
+    assert vote.tally["motions"][1]["result"]["answered"] == 1
