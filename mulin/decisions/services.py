@@ -124,6 +124,9 @@ def assembly_update(*, actor, assembly: Assembly, **fields) -> Assembly:
     if committee is not None and committee.compound_id != compound.id:
         errors["owners_committee"] = gettext("Choose this compound's owners' committee.")
     if errors:
+        # The caller's objects must not keep the refused values.
+        assembly.refresh_from_db()
+        compound.refresh_from_db()
         raise ValidationError(errors)
     assembly.save()
     compound.save(update_fields=[*COMPOUND_RULES, "updated_at"])
@@ -258,7 +261,7 @@ def motion_add(
         elif rules.kind_for_matter(matter) != kind:
             errors["matter"] = gettext("%(matter)s is a %(kind)s under %(article)s.") % {
                 "matter": rules.MATTERS[matter].label,
-                "kind": MotionKind(rules.kind_for_matter(matter)).label,
+                "kind": str(MotionKind(rules.kind_for_matter(matter)).label).lower(),
                 "article": rules.MATTERS[matter].article,
             }
     elif kind == MotionKind.ELECTION:
@@ -717,6 +720,8 @@ def objection_answer(*, actor, objection: Objection, accepted: bool, answer: str
     require_manage(actor, vote.compound)
     if objection.state != Objection.State.OPEN:
         raise ValidationError(gettext("This objection was already answered."))
+    if vote.status != VoteStatus.PUBLISHED:
+        raise ValidationError(gettext("Objections are answered during the notice period."))
     if not answer.strip():
         raise ValidationError({"answer": gettext("Tell the owner what was decided and why.")})
     objection.state = Objection.State.ACCEPTED if accepted else Objection.State.REJECTED
