@@ -112,6 +112,9 @@ def clean_choices(vote: Vote, raw: dict, *, strict: bool) -> dict[str, object]:
             cleaned[key] = chosen
         elif motion.kind in (MotionKind.SINGLE, MotionKind.MULTIPLE):
             keys = {o.key for o in motion.options.all()}
+            if not strict and value == []:  # left blank on paper: takes part, answers nothing
+                cleaned[key] = []
+                continue
             picked = [value] if isinstance(value, str) else list(value or [])
             picked = sorted(set(picked))
             if not picked or set(picked) - keys:
@@ -142,7 +145,8 @@ def first_ballot(elector: Elector) -> Ballot | None:
     return Ballot.objects.filter(elector=elector).first()
 
 
-def _check_window(vote: Vote, now) -> None:
+def check_window(vote: Vote, now) -> None:
+    """Refuse a ballot outside the voting window, saying when it opens or when it closed."""
     if vote.status != VoteStatus.OPEN or not vote.opens_at <= now < vote.closes_at:
         if now < vote.opens_at or vote.status in (VoteStatus.DRAFT, VoteStatus.PUBLISHED):
             raise ValidationError(
@@ -245,7 +249,7 @@ def ballot_cast(
         verification = STAFF_CHANNELS[channel]
     else:
         raise ValidationError({"channel": gettext("Choose how the ballot came in.")})
-    _check_window(vote, now)
+    check_window(vote, now)
     existing = first_ballot(elector)
     if existing is not None:
         raise ValidationError(already_voted_message(existing))
@@ -379,7 +383,7 @@ def ballot_correct(*, actor, ballot: Ballot, choices: dict, reason: str, now=Non
 
 
 @transaction.atomic
-def canvass_mark(*, actor, elector: Elector, status: str, note: str = "") -> Elector:
+def canvass_mark(*, actor, elector: Elector, status: str, note: str = "", now=None) -> Elector:
     """Record a door-to-door visit that did not bring a ballot (contacted, unreachable)."""
     vote = elector.vote
     if not access.can_in_compound(actor, access.DECISIONS_RECORD, vote.compound):
@@ -392,7 +396,7 @@ def canvass_mark(*, actor, elector: Elector, status: str, note: str = "") -> Ele
         raise ValidationError(gettext("This owner has already voted."))
     before = elector.canvass_status
     elector.canvass_status, elector.canvass_note = status, note.strip()[:200]
-    elector.canvassed_at, elector.canvassed_by = timezone.now(), actor
+    elector.canvassed_at, elector.canvassed_by = now or timezone.now(), actor
     elector.save(update_fields=["canvass_status", "canvass_note", "canvassed_at", "canvassed_by"])
     audit.record(
         actor=actor,
