@@ -144,7 +144,9 @@ def compute_tally(vote: Vote) -> dict:
     for motion in motions:
         key = str(motion.pk)
         if motion.result and motion.result.get("source") == "official":
-            motions_out.append(_motion_entry(motion, motion.result["result"], [], official=True))
+            entry = _motion_entry(motion, motion.result["result"], [], official=True)
+            entry["official_sha256"] = motion.result.get("sha256", "")
+            motions_out.append(entry)
             continue
         answers = {
             eid: choices.get(key) for eid, (_c, choices) in ballots.items() if key in choices
