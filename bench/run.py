@@ -1,8 +1,10 @@
 """Run the benchmarks against DATABASE_URL, print a table, write bench/results/latest.json.
 
     scripts/bench [--seed] [--compounds 500] [--units-per-compound 400] [--repeat 50]
-                  [--export-units 80000] [--only seed,pages,import,export,tickets,recount]
+                  [--export-units 80000]
+                  [--only seed,pages,import,export,tickets,recount,decisions]
                   [--requests 1000000] [--overdue-requests 100000] [--seed-requests]
+                  [--ballot-workers 60]
 
 An empty database is first given a synthetic district (`mulin seed`); `--seed` adds one even
 when the database has data. Targets (issue 2 §9, PostgreSQL, 500 compounds / 200,000 units /
@@ -12,7 +14,10 @@ import ≤ 20 s; a 200,000-person streamed export with peak memory ≤ 300 MB. I
 PostgreSQL only): 1,000,000 requests over the district; escalating 100,000 overdue ones ≤ 30 s;
 workbench, public board and Open311 list p95 ≤ 100 ms with constant query counts. Issue 4
 (`recount`, no database): `mulin recount` of a 200,000-row ballot file ≤ 5 s and ≤ 300 MB; the
-tally of a 10,000-owner compound ≤ 200 ms.
+tally of a 10,000-owner compound ≤ 200 ms. Issue 4 (`decisions`): `results.compute_tally` of a
+10,000-unit compound with every kind of motion ≤ 200 ms; on PostgreSQL, 200 owners each
+submitting two ballots at once and 200 submissions racing for one owner: exactly one ballot per
+owner and the hash chain intact.
 """
 
 from __future__ import annotations
@@ -155,10 +160,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--export-units", type=int, default=EXPORT_UNITS, help="homes in the export compound"
     )
-    parser.add_argument("--only", default="seed,pages,import,export,tickets,recount")
+    parser.add_argument("--only", default="seed,pages,import,export,tickets,recount,decisions")
     parser.add_argument("--requests", type=int, default=1_000_000, help="bench requests")
     parser.add_argument("--overdue-requests", type=int, default=100_000)
     parser.add_argument("--seed-requests", action="store_true", help="add the bench requests again")
+    parser.add_argument(
+        "--ballot-workers", type=int, default=60, help="threads (connections) racing ballots"
+    )
     args = parser.parse_args(argv)
     only = set(args.only.split(","))
 
@@ -206,6 +214,10 @@ def main(argv: list[str] | None = None) -> int:
         from . import recount
 
         results += recount.run()
+    if "decisions" in only:
+        from . import decisions
+
+        results += decisions.run(repeat=args.repeat, workers=args.ballot_workers)
     print()
     print_table(results)
     load = ", ".join(f"{x:.1f}" for x in os.getloadavg())

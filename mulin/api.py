@@ -18,8 +18,10 @@ api = NinjaAPI(
     title="Mulin API",
     version="1",
     description=(
-        "Registry and organisations of residential compounds, and residents' requests (诉求·工单): "
-        "report, route, handle, rate and follow up. Authenticate with "
+        "Registry and organisations of residential compounds; residents' requests (诉求·工单): "
+        "report, route, handle, rate and follow up; and owners' votes (业主大会表决·业委会选举·"
+        "征求意见): the votes and their motions, an owner's online ballot, turnout, the frozen "
+        "tally with its SHA-256 and the ballot file anyone can recount. Authenticate with "
         "`Authorization: Bearer <token>` (`mulin token create USERNAME`) or a signed-in browser "
         "session (writes then need the CSRF token). Lists take `limit` and `offset` and answer "
         "`count`. Phone and ID numbers are always masked; `POST /persons/{id}/reveal` shows one "
@@ -118,6 +120,7 @@ def not_found(request, exc: Http404):
 
 
 from mulin.core.api import router as core_router  # noqa: E402
+from mulin.decisions.api import router as decisions_router  # noqa: E402
 from mulin.orgs.api import router as orgs_router  # noqa: E402
 from mulin.people.api import router as people_router  # noqa: E402
 from mulin.places.api import router as places_router  # noqa: E402
@@ -128,3 +131,4 @@ api.add_router("/", places_router)
 api.add_router("/", people_router)
 api.add_router("/", orgs_router)
 api.add_router("/", tickets_router)
+api.add_router("/", decisions_router)

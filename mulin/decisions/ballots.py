@@ -15,6 +15,7 @@ import binascii
 import hashlib
 import io
 import json
+from datetime import UTC
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
@@ -57,7 +58,7 @@ def content_sha256(ballot: Ballot) -> str:
             ballot.channel,
             ballot.verification,
             ballot.choices,
-            ballot.cast_at.isoformat(),
+            ballot.cast_at.astimezone(UTC).isoformat(),
             ballot.voter_id,
             ballot.proxy_id,
         ],

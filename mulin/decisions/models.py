@@ -216,7 +216,7 @@ class Motion(TimeStampedModel):
     class Meta:
         verbose_name = _("motion")
         verbose_name_plural = _("motions")
-        ordering = ["vote", "position", "id"]
+        ordering = ["vote_id", "position", "id"]
         constraints = [
             models.CheckConstraint(
                 name="motion_election_has_seats",
@@ -263,7 +263,7 @@ class Candidate(TimeStampedModel):
     class Meta:
         verbose_name = _("candidate")
         verbose_name_plural = _("candidates")
-        ordering = ["motion", "position", "id"]
+        ordering = ["motion_id", "position", "id"]
         constraints = [
             models.UniqueConstraint(fields=["motion", "key"], name="candidate_key_unique"),
             models.UniqueConstraint(fields=["motion", "person"], name="candidate_person_unique"),
@@ -284,7 +284,7 @@ class Option(models.Model):
     ACCESS_COMPOUND = "motion__vote__compound_id"
 
     class Meta:
-        ordering = ["motion", "position", "id"]
+        ordering = ["motion_id", "position", "id"]
         constraints = [models.UniqueConstraint(fields=["motion", "key"], name="option_key_unique")]
 
     def __str__(self) -> str:
@@ -306,7 +306,7 @@ class VoteDocument(TimeStampedModel):
     ACCESS_COMPOUND = "vote__compound_id"
 
     class Meta:
-        ordering = ["vote", "id"]
+        ordering = ["vote_id", "id"]
 
     def __str__(self) -> str:
         return self.title
@@ -353,7 +353,7 @@ class Elector(models.Model):
     ACCESS_BUILDING = "building_id"
 
     class Meta:
-        ordering = ["vote", "id"]
+        ordering = ["vote_id", "id"]
         constraints = [
             models.UniqueConstraint(fields=["vote", "key"], name="elector_key_unique"),
             models.CheckConstraint(name="elector_area_positive", condition=Q(area__gt=0)),
@@ -375,7 +375,7 @@ class ElectorUnit(models.Model):
     area_source = models.CharField(max_length=16)
 
     class Meta:
-        ordering = ["elector", "id"]
+        ordering = ["elector_id", "id"]
         constraints = [models.UniqueConstraint(fields=["vote", "unit"], name="elector_unit_unique")]
 
 
@@ -442,7 +442,7 @@ class Ballot(TimeStampedModel):
     class Meta:
         verbose_name = _("ballot")
         verbose_name_plural = _("ballots")
-        ordering = ["vote", "id"]
+        ordering = ["vote_id", "id"]
         indexes = [models.Index(fields=["vote", "proxy"])]
 
     def __str__(self) -> str:

@@ -31,6 +31,7 @@ from . import tally
 from .ballot_file import BallotFileError, read_ballot_file
 from .models import (
     QUESTION_KINDS,
+    Ballot,
     Channel,
     Elector,
     ElectorUnit,
@@ -77,70 +78,193 @@ def _motion_result(motion: Motion, owners: list[tally.Owner], *, silent: bool) -
     ).as_json()
 
 
-def _question_result(motion: Motion, electors, answers: dict[int, object]) -> dict:
-    """Answer counts of a question by owners and area, over the whole electorate."""
-    total = tally.Share()
-    participating = tally.Share()
-    counts = {o.key: tally.Share() for o in motion.options.all()}
-    texts = 0
-    for elector_id, _key, area, _building in electors:
-        share = tally.Share(area, 1)
-        total += share
-        answer = answers.get(elector_id)
+def _share(cents: int, owners: int) -> tally.Share:
+    return tally.Share(Decimal(cents).scaleb(-2), owners)
+
+
+def _shown(cents: int, owners: int) -> dict:
+    return _share(cents, owners).as_json()
+
+
+def _yes_no(motion: Motion, rows, answers, order, *, silent: bool) -> tuple[dict, list]:
+    """One pass: per building total / yes / no / abstain in cents and owners; the whole is the
+    sum of the buildings, judged by `tally.motion_result`."""
+    slot = {"yes": 2, "no": 4, "abstain": 6}
+    groups = [[0] * 8 for _ in order]
+    get = answers.get
+    for eid, cents, b in rows:
+        g = groups[b]
+        g[0] += cents
+        g[1] += 1
+        answer = get(eid)
+        if answer is not None:
+            i = slot[answer]
+            g[i] += cents
+            g[i + 1] += 1
+    whole = [sum(col) for col in zip(*groups, strict=True)] if groups else [0] * 8
+    result = tally.motion_result(
+        kind=motion.kind,
+        total=_share(whole[0], whole[1]),
+        yes=_share(whole[2], whole[3]),
+        no=_share(whole[4], whole[5]),
+        abstain=_share(whole[6], whole[7]),
+        silent_with_majority=silent and motion.kind != MotionKind.CONSULTATION,
+    ).as_json()
+    breakdown = [
+        {
+            "building": number,
+            "total": _shown(g[0], g[1]),
+            "participating": _shown(g[2] + g[4] + g[6], g[3] + g[5] + g[7]),
+            "yes": _shown(g[2], g[3]),
+            "no": _shown(g[4], g[5]),
+            "abstain": _shown(g[6], g[7]),
+        }
+        for number, g in zip(order, groups, strict=True)
+        if g[1]
+    ]
+    return result, breakdown
+
+
+def _election(motion: Motion, rows, answers, order) -> tuple[dict, list]:
+    """One pass: per building total and participation, per candidate approvals (a ballot
+    approving more than the seats is void: it takes part and approves nobody)."""
+    keys = [c.key for c in motion.candidates.all()]
+    index = {key: i for i, key in enumerate(keys)}
+    seats = motion.seats
+    groups = [[0, 0, 0, 0] for _ in order]  # total cents, owners, voted cents, owners
+    per_building = [[0] * len(keys) for _ in order]
+    approvals = [[0, 0] for _ in keys]
+    void = [0, 0]
+    get = answers.get
+    for eid, cents, b in rows:
+        g = groups[b]
+        g[0] += cents
+        g[1] += 1
+        answer = get(eid)
         if answer is None:
             continue
-        participating += share
-        if motion.kind == MotionKind.TEXT:
-            texts += 1 if answer.get("text") else 0
+        g[2] += cents
+        g[3] += 1
+        if answer == "abstain":
             continue
+        if len(answer) > seats:
+            void[0] += cents
+            void[1] += 1
+            continue
+        counts = per_building[b]
         for key in answer:
-            counts[key] = counts[key] + share
-    out = {
-        "kind": motion.kind,
-        "total": total.as_json(),
-        "participating": participating.as_json(),
-    }
-    if motion.kind == MotionKind.TEXT:
-        out["answered"] = texts
-    else:
-        out["options"] = [
-            {"key": o.key, "label": o.label, **counts[o.key].as_json()}
-            for o in motion.options.all()
+            i = index[key]
+            counts[i] += 1
+            approvals[i][0] += cents
+            approvals[i][1] += 1
+    whole = [sum(col) for col in zip(*groups, strict=True)] if groups else [0] * 4
+    result = tally.election_result(
+        total=_share(whole[0], whole[1]),
+        participating=_share(whole[2], whole[3]),
+        void=_share(*void),
+        approvals={key: _share(*approvals[i]) for i, key in enumerate(keys)},
+        seats=seats,
+        alternates=motion.alternate_seats or 0,
+    ).as_json()
+    breakdown = [
+        {
+            "building": number,
+            "total": _shown(g[0], g[1]),
+            "participating": _shown(g[2], g[3]),
+            "candidates": dict(zip(keys, counts, strict=True)),
+        }
+        for number, g, counts in zip(order, groups, per_building, strict=True)
+        if g[1]
+    ]
+    return result, breakdown
+
+
+def _question(motion: Motion, rows, answers, order) -> tuple[dict, list]:
+    """One pass: a question's answer counts by owners and area, per building and whole."""
+    text = motion.kind == MotionKind.TEXT
+    options = list(motion.options.all())
+    index = {o.key: i for i, o in enumerate(options)}
+    groups = [[0, 0, 0, 0, 0] for _ in order]  # total c/n, participating c/n, answered
+    per_option = [[[0, 0] for _ in options] for _ in order]
+    get = answers.get
+    for eid, cents, b in rows:
+        g = groups[b]
+        g[0] += cents
+        g[1] += 1
+        answer = get(eid)
+        if answer is None:
+            continue
+        g[2] += cents
+        g[3] += 1
+        if text:
+            g[4] += 1 if answer.get("text") else 0
+            continue
+        counts = per_option[b]
+        for key in answer:
+            c = counts[index[key]]
+            c[0] += cents
+            c[1] += 1
+
+    def shown(g, counts) -> dict:
+        out = {"total": _shown(g[0], g[1]), "participating": _shown(g[2], g[3])}
+        if text:
+            out["answered"] = g[4]
+        else:
+            out["options"] = [
+                {"key": o.key, "label": o.label, **_shown(*counts[i])}
+                for i, o in enumerate(options)
+            ]
+        return out
+
+    whole = [sum(col) for col in zip(*groups, strict=True)] if groups else [0] * 5
+    whole_counts = [
+        [
+            sum(per_option[b][i][0] for b in range(len(order))),
+            sum(per_option[b][i][1] for b in range(len(order))),
         ]
-    return out
-
-
-def _question_breakdown(motion: Motion, electors, answers) -> list[dict]:
-    buildings: dict[str, list] = defaultdict(list)
-    for row in electors:
-        buildings[row[3] or ""].append(row)
-    out = []
-    for number in sorted(buildings, key=_natural):
-        part = _question_result(motion, buildings[number], answers)
-        part.pop("kind")
-        out.append({"building": number, **part})
-    return out
+        for i in range(len(options))
+    ]
+    result = {"kind": motion.kind, **shown(whole, whole_counts)}
+    breakdown = [
+        {"building": number, **shown(g, counts)}
+        for number, g, counts in zip(order, groups, per_option, strict=True)
+        if g[1]
+    ]
+    return result, breakdown
 
 
 def compute_tally(vote: Vote) -> dict:
     """Every motion's result over the frozen electorate, with breakdowns by building and
-    channel. Reads the electorate and the ballots once each."""
+    channel. Reads the electorate and the ballots once each; each motion is one pass over the
+    electors in integer hundredths of a m², and the whole is judged by the same functions of
+    `tally.py` that `mulin recount` runs on a ballot file."""
     silent = vote.compound.silent_owners_follow_majority
     electors = list(
-        vote.electors.order_by("id").values_list("id", "key", "area", "building__number")
+        Elector.objects.filter(vote=vote)
+        .order_by("id")
+        .values_list("id", "area", "building__number")
     )
     ballots = {
         elector_id: (channel, choices)
-        for elector_id, channel, choices in vote.ballots.values_list(
-            "elector_id", "channel", "choices"
-        )
+        for elector_id, channel, choices in Ballot.objects.filter(vote=vote)
+        .order_by()
+        .values_list("elector_id", "channel", "choices")
     }
-    by_channel: dict[str, tally.Share] = defaultdict(tally.Share)
-    for elector_id, _key, area, _b in electors:
-        if elector_id in ballots:
-            by_channel[ballots[elector_id][0]] += tally.Share(area, 1)
+    order = sorted({number or "" for _i, _a, number in electors}, key=_natural)
+    position = {number: i for i, number in enumerate(order)}
+    rows = [(eid, int(area.scaleb(2)), position[number or ""]) for eid, area, number in electors]
+    by_channel: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for eid, cents, _b in rows:
+        if eid in ballots:
+            counter = by_channel[ballots[eid][0]]
+            counter[0] += cents
+            counter[1] += 1
     motions_out = []
-    motions = list(vote.motions.prefetch_related("candidates", "options"))
+    motions = list(
+        Motion.objects.filter(vote=vote)
+        .order_by("position", "id")
+        .prefetch_related("candidates", "options")
+    )
     for motion in motions:
         key = str(motion.pk)
         if motion.result and motion.result.get("source") == "official":
@@ -148,54 +272,30 @@ def compute_tally(vote: Vote) -> dict:
             entry["official_sha256"] = motion.result.get("sha256", "")
             motions_out.append(entry)
             continue
-        answers = {
-            eid: choices.get(key) for eid, (_c, choices) in ballots.items() if key in choices
-        }
+        answers = {}
+        for eid, (_c, choices) in ballots.items():
+            answer = choices.get(key)
+            if answer is not None:
+                answers[eid] = answer
         if motion.kind in QUESTION_KINDS:
-            result = _question_result(motion, electors, answers)
-            breakdown = _question_breakdown(motion, electors, answers)
-            motions_out.append(_motion_entry(motion, result, breakdown))
-            continue
-        owners = [
-            tally.Owner(ekey, area, _choice(motion, answers.get(eid)))
-            for eid, ekey, area, _b in electors
-        ]
-        result = _motion_result(motion, owners, silent=silent)
-        buildings: dict[str, list[tally.Owner]] = defaultdict(list)
-        for owner, (_eid, _k, _a, number) in zip(owners, electors, strict=True):
-            buildings[number or ""].append(owner)
-        breakdown = []
-        for number in sorted(buildings, key=_natural):
-            group = buildings[number]
-            if motion.kind == MotionKind.ELECTION:
-                part = tally.election_tally(
-                    group,
-                    candidates=[c.key for c in motion.candidates.all()],
-                    seats=motion.seats,
-                    alternates=motion.alternate_seats or 0,
-                ).as_json()
-                row = {
-                    "total": part["total"],
-                    "participating": part["participating"],
-                    "candidates": {c["key"]: c["owners"] for c in part["candidates"]},
-                }
-            else:
-                part = tally.motion_tally(group, kind="consultation").as_json()
-                row = {k: part[k] for k in ("total", "participating", "yes", "no", "abstain")}
-            breakdown.append({"building": number, **row})
+            result, breakdown = _question(motion, rows, answers, order)
+        elif motion.kind == MotionKind.ELECTION:
+            result, breakdown = _election(motion, rows, answers, order)
+        else:
+            result, breakdown = _yes_no(motion, rows, answers, order, silent=silent)
         motions_out.append(_motion_entry(motion, result, breakdown))
-    total = tally.Share(sum((a for _i, _k, a, _b in electors), Decimal("0")), len(electors))
-    voted = sum(by_channel.values(), tally.Share())
+    total_cents = sum(cents for _e, cents, _b in rows)
+    voted = [sum(c[0] for c in by_channel.values()), sum(c[1] for c in by_channel.values())]
     return {
         "vote": vote.pk,
         "title": vote.title,
         "compound": vote.compound.code,
         "secret": vote.secret,
         "silent_owners_follow_majority": silent,
-        "total": total.as_json(),
-        "participating": voted.as_json(),
+        "total": _shown(total_cents, len(rows)),
+        "participating": _shown(*voted),
         "ballots": len(ballots),
-        "by_channel": {c: s.as_json() for c, s in sorted(by_channel.items())},
+        "by_channel": {c: _shown(*v) for c, v in sorted(by_channel.items())},
         "motions": motions_out,
     }
 
@@ -300,7 +400,8 @@ def _seat_committee(*, actor, vote: Vote, motion: Motion, today: date) -> list[i
         vote.assembly.save(update_fields=["owners_committee", "updated_at"])
     ending = Membership.objects.current(today).filter(organisation=committee)
     for membership in ending:
-        membership.term_end = today - timedelta(days=1)
+        # A term that began today (a re-run election) ends today rather than before it began.
+        membership.term_end = max(today - timedelta(days=1), membership.term_start or today)
         membership.save(update_fields=["term_end", "updated_at"])
         audit.record(
             actor=actor,

@@ -465,9 +465,10 @@ def electorate_build(vote: Vote) -> tuple[Decimal, int]:
                 )
             )
         else:
-            elector.area, elector.unit_count = party.area, len(party.units)
-            elector.label, elector.building_id = label[:200], first.building_id
-            changed.append(elector)
+            values = (party.area, len(party.units), label[:200], first.building_id)
+            if (elector.area, elector.unit_count, elector.label, elector.building_id) != values:
+                elector.area, elector.unit_count, elector.label, elector.building_id = values
+                changed.append(elector)
     Elector.objects.bulk_create(fresh, batch_size=1000)
     Elector.objects.bulk_update(
         changed, ["area", "unit_count", "label", "building"], batch_size=1000

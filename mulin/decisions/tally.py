@@ -168,7 +168,32 @@ def motion_tally(
         else:
             raise ValueError(f"owner {owner.key!r} has an unknown choice {owner.choice!r}")
     total = _share(electorate)
-    yes, no, abstain, silent = (_share(by[k]) for k in (YES, NO, ABSTAIN, "silent"))
+    yes, no, abstain = (_share(by[k]) for k in (YES, NO, ABSTAIN))
+    return motion_result(
+        kind=kind,
+        total=total,
+        yes=yes,
+        no=no,
+        abstain=abstain,
+        silent_with_majority=silent_with_majority,
+    )
+
+
+def motion_result(
+    *,
+    kind: Kind,
+    total: Share,
+    yes: Share,
+    no: Share,
+    abstain: Share,
+    silent_with_majority: bool = False,
+) -> MotionResult:
+    """The law applied to a motion's shares, however they were added up (owners who did not
+    vote are the rest of the total). `motion_tally` and the vote's tally both end here."""
+    if kind not in KINDS:
+        raise ValueError(f"unknown motion kind {kind!r}")
+    voted = yes + no + abstain
+    silent = Share(total.area - voted.area, total.owners - voted.owners)
     silent_side = ""
     if silent_with_majority and silent.owners:
         lead = (yes.owners, yes.area) > (no.owners, no.area)
@@ -279,12 +304,33 @@ def election_tally(
             raise ValueError(f"owner {owner.key!r} approves more than {seats}: a void ballot")
         for key in owner.choice:
             approvals[key].append(owner)
-    total = _share(electorate)
-    participating = _share(voters)
+    return election_result(
+        total=_share(electorate),
+        participating=_share(voters),
+        void=_share(void),
+        approvals={key: _share(v) for key, v in approvals.items()},
+        seats=seats,
+        alternates=alternates,
+    )
+
+
+def election_result(
+    *,
+    total: Share,
+    participating: Share,
+    void: Share,
+    approvals: dict[str, Share],
+    seats: int,
+    alternates: int = 0,
+) -> ElectionResult:
+    """The law applied to an election's shares: who qualifies, who is seated, who is an
+    alternate, which ties stay open. `election_tally` and the vote's tally both end here."""
+    if seats < 1 or alternates < 0:
+        raise ValueError("an election needs at least one seat and no negative alternates")
     met = quorum_met(participating, total)
     rows = [
         CandidateResult(key, share, met and majority(share, participating))
-        for key, share in ((k, _share(v)) for k, v in approvals.items())
+        for key, share in approvals.items()
     ]
     rows.sort(key=lambda c: (-c.approvals.owners, -c.approvals.area, c.key))
     qualified = [c for c in rows if c.qualified]
@@ -293,7 +339,7 @@ def election_tally(
     return ElectionResult(
         total=total,
         participating=participating,
-        void=_share(void),
+        void=void,
         seats=seats,
         alternate_seats=alternates,
         quorum_met=met,
