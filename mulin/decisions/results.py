@@ -32,7 +32,6 @@ from .ballot_file import BallotFileError, read_ballot_file
 from .models import (
     QUESTION_KINDS,
     Ballot,
-    Channel,
     Elector,
     ElectorUnit,
     Motion,
@@ -617,7 +616,3 @@ def tallies_match_their_seals() -> list[str]:
         if sealed.get(str(vote_id)) != actual or digest != actual:
             problems.append(f"vote {vote_id}: the frozen tally was changed after it was sealed")
     return problems
-
-
-def channels_label(code: str) -> str:
-    return Channel(code).label

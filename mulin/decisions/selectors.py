@@ -6,7 +6,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, QuerySet
 from django.http import Http404
 
 from mulin.core import access
@@ -181,9 +181,3 @@ def public_results(compound) -> QuerySet:
     return Vote.objects.filter(
         compound=compound, status__in=[VoteStatus.RESULT_PUBLISHED, VoteStatus.ARCHIVED]
     ).order_by("-result_published_at")
-
-
-def open_or_upcoming(compound) -> QuerySet:
-    return Vote.objects.filter(
-        compound=compound, status__in=[VoteStatus.PUBLISHED, VoteStatus.OPEN]
-    ).filter(~Q(status=VoteStatus.CANCELLED))
