@@ -121,6 +121,7 @@ def not_found(request, exc: Http404):
 
 from mulin.core.api import router as core_router  # noqa: E402
 from mulin.decisions.api import router as decisions_router  # noqa: E402
+from mulin.deliberation.api import router as deliberation_router  # noqa: E402
 from mulin.orgs.api import router as orgs_router  # noqa: E402
 from mulin.people.api import router as people_router  # noqa: E402
 from mulin.places.api import router as places_router  # noqa: E402
@@ -132,3 +133,4 @@ api.add_router("/", people_router)
 api.add_router("/", orgs_router)
 api.add_router("/", tickets_router)
 api.add_router("/", decisions_router)
+api.add_router("/", deliberation_router)

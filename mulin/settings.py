@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "mulin.orgs",
     "mulin.tickets",
     "mulin.decisions",
+    "mulin.deliberation",
 ]
 
 MIDDLEWARE = [

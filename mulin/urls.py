@@ -17,6 +17,7 @@ urlpatterns = [
     path("", include("mulin.orgs.urls")),
     path("", include("mulin.tickets.urls")),
     path("", include("mulin.decisions.urls")),
+    path("", include("mulin.deliberation.urls")),
 ]
 
 if settings.DEBUG:
@@ -24,11 +25,11 @@ if settings.DEBUG:
     from django.views.static import serve
 
     # Request photos (media/tickets/) and ballot scans, signatures and vote documents
-    # (media/decisions/) are never served as files: only their views hand them out, after the
+    # (media/decisions/), deliberation's photos and files (media/deliberation/) are never served as files: only their views hand them out, after the
     # access check.
     urlpatterns += [
         re_path(
-            r"^media/(?P<path>(?!tickets/|decisions/).*)$",
+            r"^media/(?P<path>(?!tickets/|decisions/|deliberation/).*)$",
             serve,
             {"document_root": settings.MEDIA_ROOT},
         )

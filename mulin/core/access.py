@@ -43,6 +43,12 @@ TICKETS_MANAGE = "tickets.manage"
 DECISIONS_VIEW = "decisions.view"
 DECISIONS_MANAGE = "decisions.manage"
 DECISIONS_RECORD = "decisions.record"
+# Deliberation and projects: see the staff side of topics, meetings, resolutions, projects and
+# announcements (hidden items, read receipts, internal meetings); manage them (select and
+# decline topics, moderate, schedule meetings, record minutes and resolutions, run projects,
+# adopt rules, publish announcements, run evaluations).
+DELIBERATION_VIEW = "deliberation.view"
+DELIBERATION_MANAGE = "deliberation.manage"
 
 ALL_PERMISSIONS = frozenset(
     {
@@ -65,6 +71,8 @@ ALL_PERMISSIONS = frozenset(
         DECISIONS_VIEW,
         DECISIONS_MANAGE,
         DECISIONS_RECORD,
+        DELIBERATION_VIEW,
+        DELIBERATION_MANAGE,
     }
 )
 
@@ -75,6 +83,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.COMMUNITY_STAFF: _OFFICE,
     Role.PARTY_SECRETARY: frozenset(
         {
+            DELIBERATION_VIEW,
+            DELIBERATION_MANAGE,
             DECISIONS_VIEW,
             DECISIONS_RECORD,
             REGISTRY_VIEW,
@@ -88,7 +98,15 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         }
     ),
     Role.PARTY_MEMBER: frozenset(
-        {REGISTRY_VIEW, ORGS_VIEW, DUTY_VIEW, HOUSEHOLD_VIEW, TICKETS_VIEW, DECISIONS_RECORD}
+        {
+            REGISTRY_VIEW,
+            ORGS_VIEW,
+            DUTY_VIEW,
+            HOUSEHOLD_VIEW,
+            TICKETS_VIEW,
+            DECISIONS_RECORD,
+            DELIBERATION_VIEW,
+        }
     ),
     # The owners' committee convenes the assembly and runs its votes (Civil Code Art. 277).
     Role.COMMITTEE_MEMBER: frozenset(
@@ -101,6 +119,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             DECISIONS_VIEW,
             DECISIONS_MANAGE,
             DECISIONS_RECORD,
+            DELIBERATION_VIEW,
+            DELIBERATION_MANAGE,
         }
     ),
     Role.PROPERTY_MANAGER: frozenset(
@@ -113,6 +133,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             TICKETS_VIEW,
             TICKETS_HANDLE,
             TICKETS_MANAGE,
+            DELIBERATION_VIEW,
         }
     ),
     Role.PROPERTY_STAFF: frozenset(

@@ -12,7 +12,7 @@ from mulin.orgs.models import DutyShift, Organisation, OrgKind, PartyMembership
 from mulin.people.models import Company, Ownership, Person
 from mulin.places.models import Compound
 
-from . import cangji, decisions, jinxiu, tickets
+from . import cangji, decisions, deliberation, jinxiu, tickets
 from .builder import rolling_shifts
 from .logins import LOGINS, create_logins, ensure_admin, password_hash
 
@@ -47,6 +47,7 @@ def load_demo(*, reset: bool = False) -> LoadResult:
                 result.roster_refreshed.append(code)
             tickets.ensure_requests(code)  # a demo loaded before requests existed gets them now
             decisions.ensure_votes(code)  # … and before votes existed
+            deliberation.ensure_deliberation(code)  # … and before deliberation existed
             continue
         built = build()
         create_logins(built, hashed)
@@ -54,6 +55,7 @@ def load_demo(*, reset: bool = False) -> LoadResult:
         # Votes after the logins (staff run them, owners with accounts vote online) and the
         # requests (whose app users include owners).
         decisions.ensure_votes(code)
+        deliberation.ensure_deliberation(code)
         result.built.append(code)
     return result
 
@@ -83,6 +85,7 @@ def remove_demo() -> None:
     """Delete both demo compounds with everything in them, and the demo logins (an `admin`
     account is kept: it may be the site's real administrator)."""
     compounds = Compound.objects.filter(code__in=BUILDERS)
+    deliberation.remove_deliberation(compounds)
     decisions.remove_votes(compounds)
     tickets.remove_requests(compounds)
     User.objects.filter(username__in=[x.username for x in LOGINS if x.username != "admin"]).delete()

@@ -1,0 +1,5 @@
+"""API of deliberation: projects."""
+
+from ninja import Router
+
+router = Router(tags=["deliberation"])

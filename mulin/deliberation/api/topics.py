@@ -1,0 +1,5 @@
+"""API of deliberation: topics."""
+
+from ninja import Router
+
+router = Router(tags=["deliberation"])

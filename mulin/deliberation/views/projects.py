@@ -1,0 +1,3 @@
+"""Pages of deliberation: projects."""
+
+urlpatterns: list = []
