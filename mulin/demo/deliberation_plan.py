@@ -34,14 +34,14 @@ JINXIU_PROJECTS = {
     "stilts": "架空层改造为居民娱乐场所",
 }
 # The 7 regulations the assembly adopted in March 2018 (定规矩).
-JINXIU_REGULATIONS = [
+JINXIU_REGULATIONS = [  # the motions of the March 2018 assembly (mulin/demo/decisions.py)
     "业主大会议事规则",
-    "业主委员会工作规则",
     "小区管理规约",
-    "小区车辆停放管理规定",
+    "小区车辆管理规定",
     "公共收益管理办法",
-    "物业服务监督办法",
     "小区装修管理规定",
+    "环境卫生管理规定",
+    "文明养宠公约",
 ]
 
 # 仓基新村: the renovation discussed at 7 roundtables (睦邻圆桌会).
