@@ -68,6 +68,10 @@ class StaffNav:
         return bool({access.DECISIONS_VIEW, access.DECISIONS_RECORD} & self._perms)
 
     @property
+    def deliberation(self) -> bool:
+        return access.DELIBERATION_VIEW in self._perms
+
+    @property
     def bindings(self) -> bool:
         return access.BINDING_DECIDE in self._perms
 
