@@ -363,7 +363,8 @@ def attendance_record(
 @transaction.atomic
 def minutes_save(*, actor, meeting: Meeting, minutes: str, publish: bool | None = None) -> Meeting:
     """Write the minutes; `publish=True` publishes them (masked for the public), `False`
-    withdraws them. A meeting with minutes has been held."""
+    withdraws them. Notes may be drafted beforehand; once the meeting has started, a meeting
+    with minutes has been held, and only then can they be published."""
     require_manage(actor, meeting.compound)
     meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
     if meeting.status == MeetingStatus.CANCELLED:
@@ -371,12 +372,17 @@ def minutes_save(*, actor, meeting: Meeting, minutes: str, publish: bool | None 
     minutes = (minutes or "").strip()
     if publish and not minutes:
         raise ValidationError({"minutes": gettext("Write the minutes before publishing them.")})
+    started = meeting.starts_at <= timezone.now()
+    if publish and not started:
+        raise ValidationError(
+            {"minutes": gettext("Minutes can be published once the meeting has started.")}
+        )
     meeting.minutes = minutes
     if publish is True and not meeting.minutes_published_at:
         meeting.minutes_published_at = timezone.now()
     elif publish is False:
         meeting.minutes_published_at = None
-    if minutes and meeting.status == MeetingStatus.PLANNED:
+    if minutes and started and meeting.status == MeetingStatus.PLANNED:
         meeting.status = MeetingStatus.HELD
     meeting.save()
     audit.record(

@@ -229,3 +229,14 @@ def test_readers_page_queries_do_not_grow(world, login, pin):
     pin(
         login(world.staff), f"/compounds/{world.compound.code}/announcements/{notice.pk}/", grow, 14
     )
+
+
+def test_lists_are_paged_twenty_at_a_time(world, client, login):
+    for i in range(23):
+        publish(world, title=f"通知第{i:02d}号")
+    first = client.get(f"/c/{world.compound.code}/announcements/").content.decode()
+    assert first.count("通知第") == 20 and 'rel="next"' in first
+    second = client.get(f"/c/{world.compound.code}/announcements/?page=2").content.decode()
+    assert second.count("通知第") == 3
+    mine = login(world.resident).get("/me/announcements/?page=2").content.decode()
+    assert mine.count("通知第") == 3

@@ -137,3 +137,18 @@ def test_publishing_empty_minutes_is_refused(login, world):
     assert "Write the minutes before publishing them." in response.content.decode()
     meeting.refresh_from_db()
     assert meeting.minutes_published_at is None
+
+
+def test_notes_before_the_meeting_do_not_make_it_held_nor_public(login, world):
+    meeting = add_meeting(world, days=2)
+    services.minutes_save(actor=world.staff, meeting=meeting, minutes="议程草稿")
+    meeting.refresh_from_db()
+    assert meeting.status == "planned" and meeting.minutes == "议程草稿"
+    response = login(world.staff).post(
+        f"/compounds/{world.compound.code}/meetings/{meeting.pk}/minutes/",
+        {"minutes": "议程草稿", "action": "publish"},
+    )
+    assert response.status_code == 400
+    assert "Minutes can be published once the meeting has started." in response.content.decode()
+    meeting.refresh_from_db()
+    assert meeting.minutes_published_at is None and meeting.status == "planned"

@@ -16,6 +16,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -45,6 +46,9 @@ from ..models import (
 )
 
 T = "deliberation/civic/"
+
+
+ANNOUNCEMENTS_PER_PAGE = 20
 
 
 def _public_compound(code: str) -> Compound:
@@ -302,12 +306,16 @@ def board_edit(request: HttpRequest, code: str, org_id: int) -> HttpResponse:
 
 def announcements_public(request: HttpRequest, code: str) -> HttpResponse:
     compound = _public_compound(code)
-    rows = list(sel.announcements_public(compound))
+    page = Paginator(sel.announcements_public(compound), ANNOUNCEMENTS_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    rows = list(page.object_list)
     return render(
         request,
         T + "announcements/list.html",
         _nav(compound, "announcements")
         | {
+            "page": page,
             "announcements": rows,
             "read": sel.read_ids(request.user, rows),
             "is_resident": sel.is_resident(request.user, compound),
@@ -392,11 +400,19 @@ def my_announcements(request: HttpRequest) -> HttpResponse:
             "compound", "building"
         )
     )
-    rows = list(sel.announcements_for_homes(units)[:200])
+    page = Paginator(sel.announcements_for_homes(units), ANNOUNCEMENTS_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    rows = list(page.object_list)
     return render(
         request,
         T + "announcements/mine.html",
-        {"announcements": rows, "read": sel.read_ids(request.user, rows), "units": units},
+        {
+            "page": page,
+            "announcements": rows,
+            "read": sel.read_ids(request.user, rows),
+            "units": units,
+        },
     )
 
 
