@@ -30,7 +30,7 @@ class DeadlineOut(Schema):
     resolve_minutes: int
 
 
-class OrganisationRef(Schema):
+class TeamRef(Schema):
     id: int
     name: str
 
@@ -39,7 +39,7 @@ class CategoryOut(Schema):
     id: int
     code: str
     name: str
-    organisation: OrganisationRef | None = Field(
+    organisation: TeamRef | None = Field(
         ..., description="Who handles it in this compound (its routing rule, else the default)."
     )
     dispatch_mode: str = Field(..., description="`manual`, `pool` (claim) or `round_robin`.")
@@ -105,7 +105,7 @@ class RequestOut(Schema):
     status_label: str
     channel: str
     location: LocationOut
-    organisation: OrganisationRef | None = Field(..., description="The handling team.")
+    organisation: TeamRef | None = Field(..., description="The handling team.")
     assignee: UserRef | None = Field(..., description="The handler.")
     respond_by: datetime
     resolve_by: datetime

@@ -119,3 +119,29 @@ def test_get_operations_survive_generated_input(api_schema, staff_headers, world
             except (Exception, FailureGroup) as exc:  # collect all, then fail once with them all
                 failures.append(f"{operation.method.upper()} {operation.path}: {exc}")
     assert not failures, "\n\n".join(failures)
+
+
+def test_schemas_sharing_a_name_have_one_shape(db):
+    """The OpenAPI document keys schemas by class name: two different schemas with the same
+    name would silently document one endpoint with the other's shape."""
+    import json as _json
+
+    from ninja import Schema
+
+    import mulin.api  # noqa: F401  (every router, so every schema class, is loaded)
+
+    def walk(cls):
+        for sub in cls.__subclasses__():
+            yield sub
+            yield from walk(sub)
+
+    by_name: dict[str, list] = {}
+    for cls in walk(Schema):
+        if cls.__module__.startswith("mulin."):
+            by_name.setdefault(cls.__name__, []).append(cls)
+    clashes = []
+    for name, classes in by_name.items():
+        shapes = {_json.dumps(c.model_json_schema(), sort_keys=True) for c in classes}
+        if len(shapes) > 1:
+            clashes.append(f"{name}: {', '.join(sorted(c.__module__ for c in classes))}")
+    assert not clashes, clashes

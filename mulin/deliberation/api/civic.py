@@ -127,13 +127,13 @@ class EvaluationOut(Schema):
     organisations: list[OrgFiguresOut]
 
 
-class RatingIn(Schema):
+class EvaluationRatingIn(Schema):
     organisation_id: Id
     score: int = Field(..., ge=1, le=5)
     comment: text(200) = ""
 
 
-class RatingOut(Schema):
+class EvaluationRatingOut(Schema):
     evaluation_id: int
     organisation_id: int
     score: int
@@ -397,11 +397,11 @@ def evaluation_list(request, code: str, page: Query[PageParams]):
 
 @router.post(
     "/evaluations/{id}/ratings",
-    response=responses(201, RatingOut, write=True),
+    response=responses(201, EvaluationRatingOut, write=True),
     summary="Rate an organisation",
 )
 @idempotent
-def evaluation_rate(request, id: Id, payload: RatingIn):
+def evaluation_rate(request, id: Id, payload: EvaluationRatingIn):
     """A household's rating (1–5) of one organisation, once per evaluation; a second answers 422."""
     user = request.auth
     evaluation = get_object_or_404(Evaluation.objects.select_related("compound"), pk=id)
@@ -417,7 +417,7 @@ def evaluation_rate(request, id: Id, payload: RatingIn):
     )
     return Status(
         201,
-        RatingOut(
+        EvaluationRatingOut(
             evaluation_id=evaluation.pk,
             organisation_id=rating.organisation_id,
             score=rating.score,

@@ -55,7 +55,7 @@ class MeetingDetailOut(MeetingOut):
     attendance_count: int
 
 
-class EventOut(Schema):
+class CalendarEventOut(Schema):
     uid: str
     summary: str
     starts_at: datetime
@@ -102,7 +102,7 @@ TaskPage = page_of(TaskOut, "TaskPage")
 
 class EventsOut(Schema):
     count: int
-    items: list[EventOut]
+    items: list[CalendarEventOut]
 
 
 class TaskFilters(Schema):

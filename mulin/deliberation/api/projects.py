@@ -91,7 +91,7 @@ class ProjectDetailOut(ProjectOut):
     ratings: RatingsOut
 
 
-class PhotoOut(Schema):
+class ProjectPhotoOut(Schema):
     id: int
     url: str
 
@@ -101,7 +101,7 @@ class UpdateOut(Schema):
     body: str
     progress: int | None
     created_at: str
-    photos: list[PhotoOut]
+    photos: list[ProjectPhotoOut]
 
 
 class InspectionOut(Schema):
@@ -112,7 +112,7 @@ class InspectionOut(Schema):
     answer: str
     settled: bool
     created_at: str
-    photos: list[PhotoOut]
+    photos: list[ProjectPhotoOut]
 
 
 ProjectPage = page_of(ProjectOut, "ProjectPage")
@@ -188,7 +188,7 @@ class AcceptanceIn(Schema):
     note: text(5000) = ""
 
 
-class RatingIn(Schema):
+class ProjectRatingIn(Schema):
     score: int
     comment: text(200) = ""
 
@@ -535,7 +535,7 @@ def acceptance_record(request, id: Id, payload: AcceptanceIn):
     summary="Rate the accepted project, once per household (residents)",
 )
 @idempotent
-def rating_add(request, id: Id, payload: RatingIn):
+def rating_add(request, id: Id, payload: ProjectRatingIn):
     project = _project(request.auth, id)
     services.rating_add(
         actor=request.auth, project=project, score=payload.score, comment=payload.comment

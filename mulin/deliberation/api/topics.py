@@ -100,7 +100,7 @@ class SupportOut(Schema):
     support_count: int
 
 
-class CommentIn(Schema):
+class TopicCommentIn(Schema):
     body: text(2000)
 
 
@@ -320,7 +320,7 @@ def topic_unsupport(request, id: Id):
     summary="Comment on a topic",
 )
 @idempotent
-def topic_comment(request, id: Id, payload: CommentIn):
+def topic_comment(request, id: Id, payload: TopicCommentIn):
     user = request.auth
     topic, _staff = _topic(user, id)
     comment = services.topic_comment(actor=user, topic=topic, body=payload.body)

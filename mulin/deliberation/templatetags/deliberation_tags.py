@@ -41,3 +41,11 @@ def home_notices_card(user) -> dict:
         "topics_in_discussion": topics,
         "projects_under_way": projects,
     }
+
+
+@register.inclusion_tag("deliberation/home/evaluation_summary.html")
+def evaluation_summary(compound) -> dict:
+    """The latest evaluation's results (评价) for the compound's figures: three queries."""
+    from ..selectors_civic import evaluation_figures
+
+    return {"compound": compound, "figures": evaluation_figures(compound)}

@@ -173,3 +173,25 @@ def test_evaluation_pages_queries_do_not_grow(world, civic, client, login, pin):
     pin(client, f"/c/{world.compound.code}/evaluations/", grow, 8)
     pin(login(world.resident), f"/c/{world.compound.code}/evaluations/", grow, 14)
     pin(login(world.staff), f"/compounds/{world.compound.code}/evaluations/", grow, 20)
+
+
+def test_results_show_on_the_compounds_public_page_and_figures(world, civic, client, login):
+    evaluation = open_evaluation(world, civic)
+    services.evaluation_rate(
+        actor=world.resident, evaluation=evaluation, organisation=civic.org, score=5
+    )
+    services.evaluation_rate(
+        actor=civic.member, evaluation=evaluation, organisation=civic.org, score=4
+    )
+    public = client.get(f"/c/{world.compound.code}/").content.decode()
+    assert 'id="evaluation-summary-title"' in public
+    assert "年度评价" in public and "4.50" in public and "2 households rated" in public
+    assert "No ratings yet." in public  # the property company has none
+    figures = login(world.staff).get(f"/compounds/{world.compound.code}/requests/figures/")
+    assert figures.status_code == 200
+    assert "4.50" in figures.content.decode()
+
+
+def test_no_evaluation_no_section(world, client):
+    body = client.get(f"/c/{world.compound.code}/").content.decode()
+    assert 'id="evaluation-summary-title"' not in body

@@ -386,3 +386,30 @@ def test_my_topics_query_count_does_not_grow(login, world, cast, count_queries):
     with count_queries() as large:
         assert client.get(url("my_topics")).status_code == 200
     assert small.count == large.count, large.dump()
+
+
+def test_staff_find_the_resident_by_search_not_from_a_list_of_everyone(world, login):
+    from mulin.deliberation.models import Topic
+
+    client = login(world.staff)
+    url = f"/compounds/{world.compound.code}/topics/new/"
+    page = client.get(url).content.decode()
+    assert world.resident_person.name not in page  # nobody is listed before a search
+    found = client.get(url, {"q": world.resident_person.name[:2]}).content.decode()
+    assert f'name="raised_by" id="raised-by-{world.resident_person.pk}"' in found
+    picker = client.get(
+        url, {"q": world.resident_person.name[:2], "picker": "1"}, HTTP_HX_REQUEST="true"
+    ).content.decode()
+    assert picker.lstrip().startswith('<div id="people"') and world.resident_person.name in picker
+    response = client.post(
+        url,
+        {
+            "source": "meeting",
+            "raised_by": world.resident_person.pk,
+            "title": "楼道灯不亮",
+            "description": "晚上看不见台阶",
+            "category": "safety",
+        },
+    )
+    assert response.status_code == 302
+    assert Topic.objects.get(title="楼道灯不亮").raised_by == world.resident_person

@@ -405,21 +405,47 @@ def staff_list(request: HttpRequest, code: str) -> HttpResponse:
     )
 
 
+RESIDENT_OPTIONS = 12  # residents offered for one search
+
+
 @login_required
 def staff_new(request: HttpRequest, code: str) -> HttpResponse:
+    from mulin.people import selectors as people_selectors
+
     compound = _staff_compound(request.user, code)
     post = request.method == "POST"
+    people = access.visible(
+        request.user,
+        access.REGISTRY_VIEW,
+        Person.objects.filter(compound=compound, deceased_on__isnull=True),
+    )
+    # The resident is found with the registry's search box (name, pinyin, phone tail), never
+    # picked from a list of everyone in the compound.
+    query = request.GET.get("q", "").strip()
+    options: list = []
+    if query:
+        found = people_selectors.search(
+            request.user, query, compound=compound, limit=RESIDENT_OPTIONS
+        )
+        options = list(people.filter(pk__in=[p.pk for p in found.persons]).order_by("name", "id"))
+    if request.htmx and "picker" in request.GET:
+        return render(
+            request,
+            "deliberation/topics/staff_new.html#people",
+            {"options": options, "query": query, "selected": None},
+        )
     form = StaffRaiseForm(
         request.POST if post else None,
         request.FILES if post else None,
         buildings=Building.objects.filter(compound=compound).order_by("sort_key", "number"),
-        people=access.visible(
-            request.user,
-            access.REGISTRY_VIEW,
-            Person.objects.filter(compound=compound, deceased_on__isnull=True),
-        ).order_by("name", "id"),
+        people=people,
         organisations=Organisation.objects.filter(compound=compound).order_by("name"),
     )
+    selected = None
+    if post and request.POST.get("raised_by", "").isdigit():
+        selected = people.filter(pk=request.POST["raised_by"]).first()
+    if selected is not None and selected not in options:
+        options = [selected, *options]
     if post and form.is_valid():
         data = form.cleaned_data
         try:
@@ -443,7 +469,13 @@ def staff_new(request: HttpRequest, code: str) -> HttpResponse:
     return render(
         request,
         "deliberation/topics/staff_new.html",
-        {"form": form, "compound": compound},
+        {
+            "form": form,
+            "compound": compound,
+            "options": options,
+            "query": query,
+            "selected": selected,
+        },
         status=400 if form.errors else 200,
     )
 
