@@ -1,13 +1,20 @@
 """API of deliberation: civic — rules and their versions (with the differences between two),
 notice boards, announcements (opening one records a read receipt), the praise wall (list and
-post), and evaluations (rate). Residents of the compound and its staff only: anyone else gets
-404, as if the compound did not exist."""
+post), pioneers and evaluations (rate). Residents of the compound and its staff only: anyone
+else gets 404, as if the compound did not exist.
+
+Staff writes (adopt, amend and repeal rules, publish announcements, moderate praise, nominate
+and choose pioneers, open evaluations) need `deliberation.manage` in the compound; a notice
+board is saved by the organisation's members and those staff. Everyone else gets 404, like the
+pages."""
 
 from datetime import date, datetime
+from typing import Literal
 
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 from ninja.responses import Status
@@ -20,7 +27,7 @@ from mulin.places.models import Compound
 from .. import diff as rule_diff
 from .. import selectors_civic as sel
 from .. import services_civic as services
-from ..models import Announcement, Evaluation, Rule
+from ..models import Announcement, Evaluation, PioneerNomination, Praise, Resolution, Rule
 
 router = Router(tags=["deliberation"])
 
@@ -424,3 +431,405 @@ def evaluation_rate(request, id: Id, payload: EvaluationRatingIn):
             comment=rating.comment,
         ),
     )
+
+
+# ---------------------------------------------------------------- staff and member writes
+
+
+def _managed(user, code: str) -> Compound:
+    """The compound if the caller manages deliberation there, else 404."""
+    compound = Compound.objects.select_related("community").filter(code=code).first()
+    if compound is None or not sel.is_manager(user, compound):
+        raise Http404
+    return compound
+
+
+def _renamed(exc: ValidationError, names: dict[str, str]) -> ValidationError:
+    """A service's error with its fields named as in the request body."""
+    if not hasattr(exc, "error_dict"):
+        return exc
+    return ValidationError(
+        {names.get(name, name): errors for name, errors in exc.error_dict.items()}
+    )
+
+
+class RuleVersionIn(Schema):
+    text: text(20000)
+    effective_on: date
+    adopted_on: date
+    resolution_id: Id | None = Field(None, description="The meeting resolution adopting it.")
+    motion_id: Id | None = Field(None, description="The owners' vote motion adopting it.")
+    summary: text(200) = ""
+
+
+class RuleIn(RuleVersionIn):
+    kind: str = Field(..., description="regulation, convention, management or other.")
+    title: text(120)
+
+
+class RuleRepealIn(Schema):
+    repealed_on: date | None = Field(None, description="Today when left out.")
+
+
+_ADOPTION_NAMES = {"resolution": "resolution_id", "motion": "motion_id"}
+
+
+def _adoption_links(compound, payload: RuleVersionIn):
+    from mulin.decisions.models import Motion
+
+    resolution = motion = None
+    if payload.resolution_id:
+        resolution = Resolution.objects.filter(pk=payload.resolution_id, compound=compound).first()
+        if resolution is None:
+            raise ValidationError(
+                {"resolution_id": _("The resolution belongs to another compound.")}
+            )
+    if payload.motion_id:
+        motion = (
+            Motion.objects.select_related("vote")
+            .filter(pk=payload.motion_id, vote__compound=compound)
+            .first()
+        )
+        if motion is None:
+            raise ValidationError({"motion_id": _("The motion belongs to another compound.")})
+    return resolution, motion
+
+
+def _rule_out(compound, pk: int) -> RuleDetailOut:
+    rule = sel.rule_detail(compound, pk)
+    rule.version_count = len(rule.all_versions)
+    return RuleDetailOut(**_rule(rule), history=[_version(v) for v in rule.all_versions])
+
+
+def _managed_rule(user, pk: int) -> Rule:
+    rule = Rule.objects.select_related("compound__community").filter(pk=pk).first()
+    if rule is None or not sel.is_manager(user, rule.compound):
+        raise Http404
+    return rule
+
+
+@router.post(
+    "/compounds/{code}/rules",
+    response=responses(201, RuleDetailOut, write=True),
+    summary="Adopt a rule (staff)",
+)
+@idempotent
+def rule_create(request, code: str, payload: RuleIn):
+    """A new rule and its first version, adopted by a resolution or a motion (either may be
+    given). `deliberation.manage`; others get 404."""
+    user = request.auth
+    compound = _managed(user, code)
+    resolution, motion = _adoption_links(compound, payload)
+    try:
+        version = services.rule_adopt(
+            actor=user,
+            compound=compound,
+            kind=payload.kind,
+            title=payload.title,
+            text=payload.text,
+            summary=payload.summary,
+            effective_on=payload.effective_on,
+            adopted_on=payload.adopted_on,
+            resolution=resolution,
+            motion=motion,
+        )
+    except ValidationError as exc:
+        raise _renamed(exc, _ADOPTION_NAMES) from exc
+    return Status(201, _rule_out(compound, version.rule_id))
+
+
+@router.post(
+    "/rules/{id}/versions",
+    response=responses(201, RuleDetailOut, write=True),
+    summary="Amend a rule (staff)",
+)
+@idempotent
+def rule_amend(request, id: Id, payload: RuleVersionIn):
+    """The rule's next version; it must take effect after the current one. Compare versions
+    with `GET /rules/{id}/diff`. `deliberation.manage`; others get 404."""
+    user = request.auth
+    rule = _managed_rule(user, id)
+    resolution, motion = _adoption_links(rule.compound, payload)
+    try:
+        services.rule_adopt(
+            actor=user,
+            compound=rule.compound,
+            kind=rule.kind,
+            title=rule.title,
+            text=payload.text,
+            summary=payload.summary,
+            effective_on=payload.effective_on,
+            adopted_on=payload.adopted_on,
+            resolution=resolution,
+            motion=motion,
+            rule=rule,
+        )
+    except ValidationError as exc:
+        raise _renamed(exc, _ADOPTION_NAMES) from exc
+    return Status(201, _rule_out(rule.compound, rule.pk))
+
+
+@router.post(
+    "/rules/{id}/repeal",
+    response=responses(200, RuleDetailOut, write=True),
+    summary="Repeal a rule (staff)",
+)
+@idempotent
+def rule_repeal(request, id: Id, payload: RuleRepealIn | None = None):
+    user = request.auth
+    rule = _managed_rule(user, id)
+    repealed_on = (payload.repealed_on if payload else None) or timezone.localdate()
+    services.rule_repeal(actor=user, rule=rule, repealed_on=repealed_on)
+    return Status(200, _rule_out(rule.compound, rule.pk))
+
+
+class BoardIn(Schema):
+    responsible: text(60)
+    responsible_phone: text(30) = ""
+    commitments: text(4000)
+    results: text(4000) = ""
+    area: text(200) = ""
+    featured_service: text(200) = ""
+
+
+@router.post(
+    "/organisations/{id}/board",
+    response=responses(200, BoardOut, write=True),
+    summary="Save a notice board",
+)
+@idempotent
+def board_update(request, id: Id, payload: BoardIn):
+    """Create or replace the organisation's notice board (every field, like a PUT). Members of
+    the organisation and staff with `deliberation.manage`; others get 404."""
+    user = request.auth
+    organisation = Organisation.objects.active().filter(pk=id, compound__isnull=False).first()
+    if organisation is None or not sel.may_edit_board(user, organisation):
+        raise Http404
+    board = services.board_save(actor=user, organisation=organisation, **payload.model_dump())
+    return Status(
+        200,
+        BoardOut(
+            organisation_id=organisation.pk,
+            organisation=organisation.name,
+            kind=organisation.kind,
+            updated_at=board.updated_at,
+            **{f: getattr(board, f) for f in services.BOARD_FIELDS},
+        ),
+    )
+
+
+class AnnouncementIn(Schema):
+    scope: Literal["community", "compound", "building"] = "compound"
+    building: text(20) | None = Field(None, description="The building number, for `building`.")
+    title: text(120)
+    body: text(10000)
+    publisher_id: Id | None = Field(None, description="An organisation of the community.")
+    expires_on: date | None = None
+    pinned: bool = False
+
+
+@router.post(
+    "/compounds/{code}/announcements",
+    response=responses(201, AnnouncementOut, write=True),
+    summary="Publish an announcement (staff)",
+)
+@idempotent
+def announcement_create(request, code: str, payload: AnnouncementIn):
+    """A notice to the compound's community, the compound or one of its buildings, optionally
+    in an organisation's name. `deliberation.manage`; others get 404."""
+    from mulin.places.models import Building
+
+    user = request.auth
+    compound = _managed(user, code)
+    building = None
+    if payload.scope == "building":
+        building = Building.objects.filter(
+            compound=compound, number__iexact=payload.building or ""
+        ).first()
+    publisher = None
+    if payload.publisher_id:
+        publisher = Organisation.objects.filter(
+            pk=payload.publisher_id, community_id=compound.community_id
+        ).first()
+        if publisher is None:
+            raise ValidationError({"publisher_id": _("Choose an organisation of this community.")})
+    try:
+        announcement = services.announcement_publish(
+            actor=user,
+            compound=compound,
+            scope=payload.scope,
+            building=building,
+            title=payload.title,
+            body=payload.body,
+            publisher=publisher,
+            expires_on=payload.expires_on,
+            pinned=payload.pinned,
+        )
+    except ValidationError as exc:
+        raise _renamed(exc, {"publisher": "publisher_id"}) from exc
+    found = Announcement.objects.select_related("building", "publisher").get(pk=announcement.pk)
+    return Status(201, AnnouncementOut(**_announcement(found, set())))
+
+
+class PraiseModerationIn(Schema):
+    show: bool
+    reason: text(200) = Field("", description="Required when hiding.")
+
+
+class PraiseModerationOut(PraiseOut):
+    moderation_reason: str
+    moderated_at: datetime | None
+
+
+@router.post(
+    "/praise/{id}/moderation",
+    response=responses(200, PraiseModerationOut, write=True),
+    summary="Show or hide a thank-you (staff)",
+)
+@idempotent
+def praise_moderation(request, id: Id, payload: PraiseModerationIn):
+    """Show it on the wall (`show: true`) or hide it with a `reason`. `deliberation.manage`;
+    others get 404."""
+    user = request.auth
+    praise = Praise.objects.select_related("compound").filter(pk=id).first()
+    if praise is None or not sel.is_manager(user, praise.compound):
+        raise Http404
+    praise = services.praise_moderate(
+        actor=user, praise=praise, show=payload.show, reason=payload.reason
+    )
+    return Status(200, PraiseModerationOut.from_orm(praise))
+
+
+class PioneerNominationIn(Schema):
+    person_id: Id = Field(..., description="A party member of the compound.")
+    year: int
+    story: text(4000)
+
+
+class PioneerNominationOut(Schema):
+    id: int
+    year: int
+    person_id: int
+    person: str
+    story: str
+    support_count: int
+    chosen_at: datetime | None
+
+
+def _nomination_out(nomination) -> PioneerNominationOut:
+    return PioneerNominationOut(
+        id=nomination.pk,
+        year=nomination.year,
+        person_id=nomination.person_id,
+        person=nomination.person.name,
+        story=nomination.story,
+        support_count=nomination.support_count,
+        chosen_at=nomination.chosen_at,
+    )
+
+
+def _nomination(pk: int) -> PioneerNomination:
+    nomination = (
+        PioneerNomination.objects.select_related("compound", "person").filter(pk=pk).first()
+    )
+    if nomination is None:
+        raise Http404
+    return nomination
+
+
+@router.post(
+    "/compounds/{code}/pioneer-nominations",
+    response=responses(201, PioneerNominationOut, write=True),
+    summary="Nominate a pioneer (staff)",
+)
+@idempotent
+def pioneer_nominate(request, code: str, payload: PioneerNominationIn):
+    """The party organisation nominates a party member of the compound for the year, with their
+    story. `deliberation.manage`; others get 404."""
+    user = request.auth
+    compound = _managed(user, code)
+    person = sel.party_members_of(compound).filter(pk=payload.person_id).first()
+    try:
+        nomination = services.pioneer_nominate(
+            actor=user, compound=compound, year=payload.year, person=person, story=payload.story
+        )
+    except ValidationError as exc:
+        raise _renamed(exc, {"person": "person_id"}) from exc
+    return Status(201, _nomination_out(nomination))
+
+
+@router.post(
+    "/pioneer-nominations/{id}/support",
+    response=responses(201, PioneerNominationOut, write=True),
+    summary="Support a nomination",
+)
+@idempotent
+def pioneer_support(request, id: Id):
+    """The caller's household supports the nomination, once (a second answers 422). Residents
+    of the compound; others get 404."""
+    user = request.auth
+    nomination = _nomination(id)
+    if not sel.is_resident(user, nomination.compound):
+        raise Http404
+    services.pioneer_support(actor=user, nomination=nomination)
+    return Status(201, _nomination_out(nomination))
+
+
+@router.post(
+    "/pioneer-nominations/{id}/choose",
+    response=responses(200, PioneerNominationOut, write=True),
+    summary="Choose a pioneer (staff)",
+)
+@idempotent
+def pioneer_choose(request, id: Id):
+    user = request.auth
+    nomination = _nomination(id)
+    if not sel.is_manager(user, nomination.compound):
+        raise Http404
+    services.pioneer_choose(actor=user, nomination=nomination)
+    return Status(200, _nomination_out(nomination))
+
+
+class EvaluationIn(Schema):
+    title: text(120)
+    opens_on: date
+    closes_on: date
+    organisation_ids: list[Id] = Field(
+        ..., description="The compound's party organisations and property services to rate."
+    )
+
+
+@router.post(
+    "/compounds/{code}/evaluations",
+    response=responses(201, EvaluationOut, write=True),
+    summary="Open an evaluation (staff)",
+)
+@idempotent
+def evaluation_create(request, code: str, payload: EvaluationIn):
+    """A period in which households rate the organisations. `deliberation.manage`; others get
+    404."""
+    user = request.auth
+    compound = _managed(user, code)
+    wanted = set(payload.organisation_ids)
+    organisations = list(Organisation.objects.filter(pk__in=wanted, compound=compound))
+    if len(organisations) != len(wanted):
+        raise ValidationError(
+            {
+                "organisation_ids": _(
+                    "Only the compound's party organisations and property services can be rated."
+                )
+            }
+        )
+    try:
+        evaluation = services.evaluation_open(
+            actor=user,
+            compound=compound,
+            title=payload.title,
+            opens_on=payload.opens_on,
+            closes_on=payload.closes_on,
+            organisations=organisations,
+        )
+    except ValidationError as exc:
+        raise _renamed(exc, {"organisations": "organisation_ids"}) from exc
+    figures = next(f for f in sel.evaluations_of(compound) if f.evaluation.pk == evaluation.pk)
+    return Status(201, EvaluationOut(**_evaluation(figures)))
