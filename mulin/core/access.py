@@ -325,6 +325,25 @@ def own_unit_ids(user) -> set[int]:
     return cache["own_units"]
 
 
+def own_unit_ids_in(user, compound) -> list[int]:
+    """The homes a resident lives in or owns now in `compound`, lowest id first (the first is
+    their default household): one query, once per request."""
+    own = own_unit_ids(user)
+    if not own:
+        return []
+    cache = _cache(user)
+    key = ("own_units_in", compound.pk)
+    if key not in cache:
+        from mulin.places.models import Unit
+
+        cache[key] = tuple(
+            Unit.objects.filter(id__in=own, compound_id=compound.pk)
+            .order_by("id")
+            .values_list("id", flat=True)
+        )
+    return list(cache[key])
+
+
 def compounds(user, perm: str) -> QuerySet:
     """Compounds where `user` holds `perm`, in whole or for some buildings (the switcher)."""
     from mulin.places.models import Compound

@@ -47,8 +47,7 @@ def home_units(user, compound) -> list[Unit]:
 
 
 def is_resident(user, compound) -> bool:
-    ids = access.own_unit_ids(user)
-    return bool(ids) and Unit.objects.filter(id__in=ids, compound=compound).exists()
+    return bool(access.own_unit_ids_in(user, compound))
 
 
 def is_staff_viewer(user, compound) -> bool:

@@ -154,13 +154,7 @@ def projects_for(user, compound) -> QuerySet:
 
 
 def lives_in(user, compound) -> bool:
-    from mulin.places.models import Unit
-
-    units = access.own_unit_ids(user)
-    return (
-        bool(units)
-        and Unit.objects.filter(pk__in=units, entrance__building__compound_id=compound.id).exists()
-    )
+    return bool(access.own_unit_ids_in(user, compound))
 
 
 def is_supervisor_in(user, compound) -> bool:

@@ -43,12 +43,7 @@ def require_manage(actor, compound) -> None:
 
 def resident_unit_ids(user, compound) -> set[int]:
     """The user's current homes in `compound` (lives there or owns one)."""
-    from mulin.places.models import Unit
-
-    units = access.own_unit_ids(user)
-    if not units:
-        return set()
-    return set(Unit.objects.filter(id__in=units, compound=compound).values_list("id", flat=True))
+    return set(access.own_unit_ids_in(user, compound))
 
 
 def is_owner_in(user, compound) -> bool:

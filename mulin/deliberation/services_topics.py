@@ -64,17 +64,8 @@ def allowed_moves(topic: Topic) -> tuple[str, ...]:
 
 def homes_in(user, compound) -> list[int]:
     """The units of `compound` the user lives in or owns now (sorted, the first is the default
-    household), from the per-request cache of `access.own_unit_ids` plus one query."""
-    from mulin.places.models import Unit
-
-    own = access.own_unit_ids(user)
-    if not own:
-        return []
-    return list(
-        Unit.objects.filter(id__in=own, compound_id=compound.id)
-        .order_by("id")
-        .values_list("id", flat=True)
-    )
+    household), as `access.own_unit_ids_in` keeps them for the request."""
+    return access.own_unit_ids_in(user, compound)
 
 
 def _require(user, perm: str, compound) -> None:
